@@ -1,0 +1,112 @@
+"""Find label phrases in text, tolerant of case, accents, punctuation, spacing and OCR typos.
+
+Exact matching compares *keys*: the letters, digits, '#' and '°' of consecutive tokens, folded
+and run together, so "Kunden-Nr.", "kunden nr" and "KUNDENNR" are one key. A dictionary lookup
+per token window keeps this fast on every page. OCR text is retried with the `regex` module's
+fuzzy matching for long phrases ("Custorner No").
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import regex
+
+from extractor.packs import LabelSet
+
+TOKEN = regex.compile(r"\p{L}+|\p{N}+|[#°º№]")
+JOINER = regex.compile(r"[ \t.\-_/]{0,3}")  # what may stand between the tokens of one label
+FUZZY_MIN_LETTERS = 9  # shorter phrases match exactly only: too many false friends
+SEPARATOR = r"[\s.\-_/]{0,3}"
+
+
+@dataclass(frozen=True, slots=True)
+class LabelHit:
+    label: LabelSet
+    start: int
+    end: int
+    fuzzy: bool = False
+
+
+@lru_cache(maxsize=65536)
+def fold(token: str) -> str:
+    """Case- and accent-insensitive form of one token."""
+    if token in "º№":
+        return "°"
+    decomposed = unicodedata.normalize("NFKD", token.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def phrase_key(phrase: str) -> str:
+    return "".join(fold(t) for t in TOKEN.findall(phrase))
+
+
+def _fuzzy_regex(phrase: str) -> str:
+    tokens = [regex.escape(fold(t)) for t in TOKEN.findall(phrase)]
+    return rf"(?<!\p{{L}}){SEPARATOR.join(tokens)}(?!\p{{L}})"
+
+
+class LabelMatcher:
+    """All labels of the packs; the longest phrase at a position wins."""
+
+    def __init__(self, labels: list[LabelSet]) -> None:
+        self._keys: dict[str, LabelSet] = {}
+        self._max_tokens = 1
+        for label in labels:
+            for phrase in label.phrases:
+                self._keys.setdefault(phrase_key(phrase), label)
+                self._max_tokens = max(self._max_tokens, len(TOKEN.findall(phrase)) + 2)
+        long_phrases = {
+            phrase: label
+            for label in labels
+            for phrase in label.phrases
+            if sum(c.isalpha() for c in phrase) >= FUZZY_MIN_LETTERS
+        }
+        self._fuzzy_labels = list(long_phrases.values())
+        branches = "|".join(f"(?P<f{n}>{_fuzzy_regex(p)})" for n, p in enumerate(long_phrases))
+        self._fuzzy = regex.compile(rf"(?:{branches}){{e<=2}}", regex.IGNORECASE | regex.BESTMATCH)
+
+    def find(self, text: str, fuzzy: bool = False) -> list[LabelHit]:
+        """Label hits in `text`, left to right; `fuzzy` adds OCR-tolerant hits where none was."""
+        tokens = [(m.start(), m.end(), fold(m.group())) for m in TOKEN.finditer(text)]
+        hits: list[LabelHit] = []
+        index = 0
+        while index < len(tokens):
+            hit = self._longest_at(text, tokens, index)
+            if hit is None:
+                index += 1
+                continue
+            label, width = hit
+            hits.append(LabelHit(label, tokens[index][0], tokens[index + width - 1][1]))
+            index += width
+        if fuzzy and not any(h.label.kind != "negative" for h in hits):
+            hits = sorted(hits + self._fuzzy_hits(text, hits), key=lambda h: h.start)
+        return hits
+
+    def _longest_at(self, text: str, tokens: list, index: int) -> tuple[LabelSet, int] | None:
+        key = ""
+        found = None
+        for width in range(1, min(self._max_tokens, len(tokens) - index) + 1):
+            start, _, folded = tokens[index + width - 1]
+            if width > 1 and not JOINER.fullmatch(text, tokens[index + width - 2][1], start):
+                break
+            key += folded
+            label = self._keys.get(key)
+            if label is not None:
+                found = (label, width)
+        return found
+
+    def _fuzzy_hits(self, text: str, exact: list[LabelHit]) -> list[LabelHit]:
+        taken = [(h.start, h.end) for h in exact]
+        hits = []
+        for match in self._fuzzy.finditer(text):
+            letters = sum(c.isalpha() for c in match.group())
+            if sum(match.fuzzy_counts) > max(1, letters // 5):
+                continue
+            if any(s < match.end() and match.start() < e for s, e in taken):
+                continue
+            label = self._fuzzy_labels[int((match.lastgroup or "f0")[1:])]
+            hits.append(LabelHit(label, match.start(), match.end(), fuzzy=True))
+        return hits

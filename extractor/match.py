@@ -1,0 +1,80 @@
+"""Match stage: pages of words in, scored findings out. Knows no single label or issuer."""
+
+from __future__ import annotations
+
+from extractor.labels import LabelMatcher
+from extractor.models import Finding, Page
+from extractor.packs import IssuerProfile, Packs
+from extractor.pairing import candidates
+from extractor.scoring import Scored, folded_phrase, score
+from extractor.spots import find_spots
+from extractor.values import ValueJudge, normalize
+
+RIVAL = 0.85  # a second, different value of the same kind is less likely right
+SNIPPET = 160
+
+
+class Matcher:
+    """The packs compiled once; `match` runs them over pages."""
+
+    def __init__(self, packs: Packs, min_confidence: float) -> None:
+        self.packs = packs
+        self.labels = LabelMatcher(packs.labels)
+        self.judge = ValueJudge(packs)
+        self.bank = [folded_phrase(p) for p in packs.context.get("bank", [])]
+        self.min_confidence = min_confidence
+
+    def may_match(self, text: str) -> bool:
+        """Cheap test on a page's plain text: is there any customer or account label at all?"""
+        return any(hit.label.kind != "negative" for hit in self.labels.find(text))
+
+    def page_candidates(self, page: Page, profile: IssuerProfile | None) -> list[Scored]:
+        spots, lines = find_spots(page, self.labels)
+        taken = {id(w) for spot in spots for w in spot.words}
+        best: list[Scored] = []
+        for spot in spots:
+            if spot.label.kind == "negative":
+                continue
+            scored = [score(c, page, self.judge, self.bank, profile)
+                      for c in candidates(spot, lines, taken, self.judge)]
+            if scored:
+                best.append(max(scored, key=lambda s: s.raw))
+        return best
+
+    def match(self, pages: list[Page], profile: IssuerProfile | None = None) -> list[Finding]:
+        """Findings of a document: one per (kind, normalized value), best evidence kept."""
+        scored = [(page, s) for page in pages for s in self.page_candidates(page, profile)]
+        by_value: dict[str, tuple[Page, Scored]] = {}
+        for page, item in scored:
+            key = normalize(item.candidate.value)
+            if key not in by_value or item.raw > by_value[key][1].raw:
+                by_value[key] = (page, item)
+        findings = [_finding(page, item) for page, item in by_value.values()]
+        findings.sort(key=lambda f: -f.confidence)
+        seen_kinds: set[str] = set()
+        for finding in findings:
+            if finding.kind in seen_kinds:
+                finding.confidence = round(finding.confidence * RIVAL, 3)
+            seen_kinds.add(finding.kind)
+        return [f for f in findings if f.confidence >= self.min_confidence]
+
+
+def _finding(page: Page, item: Scored) -> Finding:
+    candidate = item.candidate
+    spot = candidate.spot
+    words = candidate.words
+    lines = sorted({w.line for w in spot.words + words})
+    snippet = " ".join(w.text for w in page.words if w.line in lines)
+    return Finding(
+        kind=spot.label.kind,
+        value=candidate.value,
+        normalized=normalize(candidate.value),
+        label=spot.printed,
+        page=page.number,
+        bbox=[round(v, 1) for v in (min(w.x0 for w in words), min(w.top for w in words),
+                                    max(w.x1 for w in words), max(w.bottom for w in words))],
+        confidence=item.confidence,
+        pattern=spot.label.id,
+        snippet=snippet[:SNIPPET],
+        part=page.part or None,
+    )

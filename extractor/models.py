@@ -1,0 +1,85 @@
+"""Typed data of the pipeline: the page model every reader produces and the result it ends in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Kind = Literal["customer_number", "account_number"]
+TextSource = Literal["text", "ocr", "mixed", "email"]
+BBox = tuple[float, float, float, float]
+
+
+@dataclass(slots=True)
+class Word:
+    """One word on a page; box in PDF points (x0, top, x1, bottom), origin top-left."""
+
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    size: float = 0.0
+    line: int = 0
+    conf: float = 1.0  # OCR word confidence in 0..1; 1.0 for text layers
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+    @property
+    def center_y(self) -> float:
+        return (self.top + self.bottom) / 2
+
+
+@dataclass(slots=True)
+class Page:
+    """A page of words in reading order; `number` counts from 1.
+
+    `part` names the part of a multi-part document (an email attachment, say); empty otherwise.
+    """
+
+    number: int
+    width: float
+    height: float
+    words: list[Word] = field(default_factory=list)
+    source: Literal["text", "ocr", "email"] = "text"
+    part: str = ""
+
+
+class Issuer(BaseModel):
+    name: str
+    confidence: float
+
+
+class Finding(BaseModel):
+    kind: Kind
+    value: str
+    normalized: str
+    label: str
+    page: int
+    bbox: list[float] = Field(min_length=4, max_length=4)
+    confidence: float
+    pattern: str
+    snippet: str
+    part: str | None = None
+
+
+class ErrorInfo(BaseModel):
+    code: str
+    message: str
+
+
+class DocumentResult(BaseModel):
+    """One document's result: exactly the object `custid extract --json` prints per file."""
+
+    file: str
+    sha256: str
+    pages: int = 0
+    text_source: TextSource | None = None
+    issuer: Issuer | None = None
+    document_date: str | None = None
+    findings: list[Finding] = Field(default_factory=list)
+    error: ErrorInfo | None = None

@@ -1,0 +1,130 @@
+"""Pair each label with the value printed for it, by geometry: right, below, or above it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from extractor.models import Word
+from extractor.spots import Segment, Spot
+from extractor.values import ValueJudge, clean, is_fragment
+
+Placement = Literal["right", "right_far", "below", "above"]
+MAX_TOKENS = 5
+BELOW_LINES = 2  # how many lines below a label its value may sit
+MAX_VERTICAL = 3.0  # in label heights, from the label's edge to the value's
+
+
+@dataclass(slots=True)
+class Candidate:
+    spot: Spot
+    words: list[Word]
+    value: str
+    placement: Placement
+    distance: float  # gap between label and value, in label heights
+
+
+def _value(tokens: list[str], judge: ValueJudge) -> tuple[str, int] | None:
+    """The longest run of leading tokens that forms one value of a known shape."""
+    kept: list[str] = []
+    for token in (clean(t) for t in tokens[:MAX_TOKENS]):
+        if not is_fragment(token, first=not kept) or (kept and judge.looks_like_other(token)):
+            break
+        kept.append(token)
+    for count in range(len(kept), 0, -1):
+        value = " ".join(kept[:count])
+        if judge.shape(value) is not None:
+            return value, count
+    return None
+
+
+def _strip_separators(tokens: list[tuple[str, Word]]) -> list[tuple[str, Word]]:
+    while tokens and not any(c.isalnum() for c in tokens[0][0]):
+        tokens = tokens[1:]
+    return tokens
+
+
+def _candidate(spot: Spot, tokens: list[tuple[str, Word]], placement: Placement,
+               distance: float, judge: ValueJudge) -> Candidate | None:
+    found = _value([t for t, _ in tokens], judge)
+    if found is None:
+        return None
+    value, count = found
+    return Candidate(spot, [w for _, w in tokens[:count]], value, placement, distance)
+
+
+def _run(words: list[Word], taken: set[int]) -> list[tuple[str, Word]]:
+    """Words up to the first one that belongs to a label."""
+    run = []
+    for word in words:
+        if id(word) in taken:
+            break
+        run.append((word.text, word))
+    return run
+
+
+def right_of(spot: Spot, line: list[Segment], taken: set[int],
+             judge: ValueJudge) -> Candidate | None:
+    """Value after the label on its line: in its segment, else in the next segment."""
+    tokens = [(spot.tail, spot.words[-1])] if spot.tail else []
+    tokens = _strip_separators(tokens + _run(spot.segment.words[spot.after:], taken))
+    if tokens:
+        return _candidate(spot, tokens, "right", 0.0, judge)
+    following = [s for s in line if s.x0 >= spot.segment.x1]
+    if not following or id(following[0].words[0]) in taken:
+        return None
+    nxt = following[0]
+    tokens = _strip_separators(_run(nxt.words, taken))
+    gap = (nxt.x0 - spot.segment.x1) / max(spot.height, 1.0)
+    return _candidate(spot, tokens, "right_far", gap, judge)
+
+
+def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
+    return min(a1, b1) - max(a0, b0)
+
+
+def _owner(word: Word, header: list[Segment]) -> Segment | None:
+    """The segment of the label's line whose column the word sits in."""
+    def closeness(segment: Segment) -> float:
+        overlap = _overlap(segment.x0, segment.x1, word.x0, word.x1)
+        centre = abs((segment.x0 + segment.x1) / 2 - (word.x0 + word.x1) / 2)
+        return overlap if overlap > 0 else -centre
+
+    return max(header, key=closeness, default=None)
+
+
+def vertical(spot: Spot, lines: dict[int, list[Segment]], taken: set[int], judge: ValueJudge,
+             direction: Literal["below", "above"]) -> Candidate | None:
+    """Value in the cell below (or above) the label: the first line there with words in its column."""
+    x0, top, x1, bottom = spot.box
+    height = max(spot.height, 1.0)
+    label_line = max(spot.lines) if direction == "below" else min(spot.lines)
+    header = lines.get(label_line, [])
+    steps = range(1, BELOW_LINES + 1) if direction == "below" else range(1, 2)
+    for step in steps:
+        number = label_line + step if direction == "below" else label_line - step
+        words = [w for seg in lines.get(number, []) for w in seg.words
+                 if _overlap(x0 - height / 2, x1 + height / 2, w.x0, w.x1) > 0]
+        if not words:
+            continue
+        first = words[0]
+        gap = (first.top - bottom if direction == "below" else top - first.bottom) / height
+        if gap > MAX_VERTICAL or id(first) in taken or _owner(first, header) is not spot.segment:
+            return None
+        segment = next(seg for seg in lines[number] if any(w is first for w in seg.words))
+        start = next(i for i, w in enumerate(segment.words) if w is first)
+        tokens = _strip_separators(_run(segment.words[start:], taken))
+        return _candidate(spot, tokens, direction, max(gap, 0.0), judge)
+    return None
+
+
+def candidates(spot: Spot, lines: dict[int, list[Segment]], taken: set[int],
+               judge: ValueJudge) -> list[Candidate]:
+    """Every placement where a value for this label was found."""
+    line = lines.get(max(spot.lines), [])
+    found = [
+        right_of(spot, line, taken, judge),
+        vertical(spot, lines, taken, judge, "below"),
+        vertical(spot, lines, taken, judge, "above"),
+    ]
+    return [c for c in found if c is not None]

@@ -1,0 +1,76 @@
+"""The extraction pipeline for one document: sniff, read, match, then the result."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from extractor.dates import DateFinder
+from extractor.errors import InputError, TooLarge
+from extractor.issuer import IssuerFinder
+from extractor.match import Matcher
+from extractor.models import DocumentResult, ErrorInfo
+from extractor.packs import load_packs
+from extractor.read import read_document
+from extractor.settings import Settings, get_settings
+from extractor.sniff import sniff
+
+
+class Extractor:
+    """Packs compiled once, applied to any number of documents."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or get_settings()
+        packs = load_packs(self.settings.patterns_dir)
+        self.packs_version = packs.version
+        self.matcher = Matcher(packs, self.settings.min_confidence)
+        self.issuers = IssuerFinder(packs, self.matcher.labels)
+        self.dates = DateFinder(packs)
+
+    def extract_bytes(self, data: bytes, name: str) -> DocumentResult:
+        result = DocumentResult(file=name, sha256=hashlib.sha256(data).hexdigest())
+        try:
+            if len(data) > self.settings.max_file_bytes:
+                raise TooLarge(f"the file has {len(data)} bytes; the limit is "
+                               f"{self.settings.max_file_bytes}")
+            document = read_document(data, sniff(data), self.settings, self.matcher.may_match)
+        except InputError as exc:
+            result.error = ErrorInfo(code=exc.code, message=exc.message)
+            return result
+        text = "\n".join(document.texts)
+        profile = self.issuers.profile(text, document.sender_domain)
+        first = document.pages[0] if document.pages and document.pages[0].number == 1 else None
+        result.pages = document.page_count
+        result.text_source = document.text_source
+        result.issuer = self.issuers.find(text, first, profile)
+        result.document_date = self.dates.find(document.texts)
+        result.findings = self.matcher.match(document.pages, profile)
+        return result
+
+    def extract_path(self, path: Path) -> DocumentResult:
+        try:
+            size = path.stat().st_size
+            if size > self.settings.max_file_bytes:
+                raise TooLarge(f"the file has {size} bytes; the limit is "
+                               f"{self.settings.max_file_bytes}")
+            data = path.read_bytes()
+        except InputError as exc:
+            return DocumentResult(file=str(path), sha256="",
+                                  error=ErrorInfo(code=exc.code, message=exc.message))
+        except OSError as exc:
+            return DocumentResult(file=str(path), sha256="",
+                                  error=ErrorInfo(code="unreadable", message=exc.strerror or str(exc)))
+        return self.extract_bytes(data, str(path))
+
+
+@lru_cache(maxsize=1)
+def default_extractor() -> Extractor:
+    return Extractor()
+
+
+def extract(source: str | Path | bytes, name: str = "<bytes>") -> DocumentResult:
+    """Extract customer and account numbers from a file path or the bytes of a document."""
+    if isinstance(source, bytes):
+        return default_extractor().extract_bytes(source, name)
+    return default_extractor().extract_path(Path(source))

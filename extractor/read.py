@@ -1,0 +1,52 @@
+"""Read stage: bytes of a sniffed type in, pages of words out (one page model for every reader)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from extractor import read_pdf
+from extractor.errors import UnsupportedType
+from extractor.models import Page, TextSource
+from extractor.settings import Settings
+from extractor.sniff import DocType
+
+
+@dataclass(slots=True)
+class Document:
+    """What the readers produced: pages with words where they may matter, and every page's text.
+
+    `pages` holds words only for pages whose text passed the `wants_words` test (and page 1,
+    for the issuer); `texts` holds the plain text of every page.
+    """
+
+    page_count: int
+    pages: list[Page]
+    texts: list[str]
+    text_source: TextSource
+    sender_domain: str = ""
+    errors: list[str] = field(default_factory=list)
+
+
+def read_document(data: bytes, doc_type: DocType, settings: Settings,
+                  wants_words: Callable[[str], bool]) -> Document:
+    if doc_type == "pdf":
+        return _read_pdf(data, settings, wants_words)
+    raise UnsupportedType(f"{doc_type} documents are not supported yet")
+
+
+def _read_pdf(data: bytes, settings: Settings, wants_words: Callable[[str], bool]) -> Document:
+    with read_pdf.open_pdf(data, settings) as pdf:
+        texts: list[str] = []
+        pages: list[Page] = []
+        for index in range(len(pdf)):
+            page = pdf[index]
+            try:
+                read_pdf.page_size(page, settings)
+                text = read_pdf.page_text(page)
+                texts.append(text)
+                if index == 0 or wants_words(text):
+                    pages.append(read_pdf.page_words(page, index + 1, settings))
+            finally:
+                page.close()
+        return Document(page_count=len(pdf), pages=pages, texts=texts, text_source="text")

@@ -1,0 +1,125 @@
+"""Label spots: where on a page each label was printed, as words, found segment by segment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from extractor.labels import LabelHit, LabelMatcher
+from extractor.layout import lines_of, segments_of
+from extractor.models import Page, Word
+from extractor.packs import LabelSet
+
+STACK_GAP = 0.8  # a label may continue on the next line if it starts within this many heights
+
+
+@dataclass(slots=True)
+class Segment:
+    words: list[Word]
+    line: int
+
+    @property
+    def x0(self) -> float:
+        return self.words[0].x0
+
+    @property
+    def x1(self) -> float:
+        return self.words[-1].x1
+
+
+@dataclass(slots=True)
+class Spot:
+    """A label found on the page: its words, what follows it inside its last word, its place."""
+
+    label: LabelSet
+    words: list[Word]
+    printed: str
+    tail: str  # text glued after the label inside its last word ("Cust#58213" -> "58213")
+    segment: Segment
+    after: int  # index in segment.words of the first word after the label
+    fuzzy: bool = False
+    lines: set[int] = field(default_factory=set)
+
+    @property
+    def box(self) -> tuple[float, float, float, float]:
+        last = self.words[-1].line
+        row = [w for w in self.words if w.line == last]
+        return (min(w.x0 for w in row), min(w.top for w in row),
+                max(w.x1 for w in row), max(w.bottom for w in row))
+
+    @property
+    def height(self) -> float:
+        return max(w.height for w in self.words)
+
+
+def _indexed_text(words: list[Word]) -> tuple[str, list[int]]:
+    """Words joined by spaces and, for each word, the offset where it starts."""
+    starts, parts, offset = [], [], 0
+    for word in words:
+        starts.append(offset)
+        parts.append(word.text)
+        offset += len(word.text) + 1
+    return " ".join(parts), starts
+
+
+def _spot(hit: LabelHit, text: str, words: list[Word], starts: list[int], segment: Segment,
+          first_of_segment: int) -> Spot:
+    first = max(i for i, s in enumerate(starts) if s <= hit.start)
+    last = max(i for i, s in enumerate(starts) if s < hit.end)
+    word_end = starts[last] + len(words[last].text)
+    return Spot(
+        label=hit.label,
+        words=words[first:last + 1],
+        printed=text[hit.start:hit.end],
+        tail=text[hit.end:word_end],
+        segment=segment,
+        after=last + 1 - first_of_segment,
+        fuzzy=hit.fuzzy,
+        lines={w.line for w in words[first:last + 1]},
+    )
+
+
+def _segment_below(segment: Segment, by_line: dict[int, list[Segment]]) -> Segment | None:
+    height = max(w.height for w in segment.words)
+    for candidate in by_line.get(segment.line + 1, []):
+        gap = candidate.words[0].top - segment.words[0].bottom
+        if abs(candidate.x0 - segment.x0) <= height and gap <= STACK_GAP * height:
+            return candidate
+    return None
+
+
+def find_spots(page: Page, matcher: LabelMatcher) -> tuple[list[Spot], dict[int, list[Segment]]]:
+    """All label spots of a page, and the page's segments by line."""
+    fuzzy = page.source == "ocr"
+    by_line = {
+        line[0].line: [Segment(seg, line[0].line) for seg in segments_of(line)]
+        for line in lines_of(page.words)
+    }
+    spots: list[Spot] = []
+    for segments in by_line.values():
+        for segment in segments:
+            text, starts = _indexed_text(segment.words)
+            hits = matcher.find(text, fuzzy)
+            spots += [_spot(h, text, segment.words, starts, segment, 0) for h in hits]
+            spots += _stacked_spots(segment, text, by_line, matcher, fuzzy)
+    stacked = [s for s in spots if len(s.lines) > 1]
+    spots = [s for s in spots if not any(_covered(s, t) for t in stacked if t is not s)]
+    return spots, by_line
+
+
+def _covered(spot: Spot, other: Spot) -> bool:
+    return all(any(w is v for v in other.words) for w in spot.words)
+
+
+def _stacked_spots(segment: Segment, text: str, by_line: dict[int, list[Segment]],
+                   matcher: LabelMatcher, fuzzy: bool) -> list[Spot]:
+    """Labels printed over two lines ("Customer" above "Number:"), joined at the line break."""
+    below = _segment_below(segment, by_line)
+    if below is None:
+        return []
+    words = segment.words + below.words
+    joined, starts = _indexed_text(words)
+    spots = []
+    for hit in matcher.find(joined, fuzzy):
+        if hit.start < len(text) < hit.end and hit.label.kind != "negative":
+            spots.append(_spot(hit, joined, words, starts, below, len(segment.words)))
+    return spots
