@@ -72,7 +72,9 @@ def extract(
 @app.command("eval")
 def eval_command(
     directory: Annotated[Path, typer.Argument(help="Folder with documents and labels.jsonl")],
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show misses and false positives")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Show misses and false positives")
+    ] = False,
 ) -> None:
     """Measure precision and recall against DIR/labels.jsonl."""
     extractor = _extractor()
@@ -103,7 +105,9 @@ def samples(
 
 @patterns_app.command("check")
 def patterns_check(
-    directory: Annotated[Path | None, typer.Argument(help="Pack folder (default: configured)")] = None,
+    directory: Annotated[
+        Path | None, typer.Argument(help="Pack folder (default: configured)")
+    ] = None,
 ) -> None:
     """Validate pattern packs; errors name the file and line."""
     folder = directory or get_settings().patterns_dir

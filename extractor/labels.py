@@ -39,10 +39,6 @@ def fold(token: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def phrase_key(phrase: str) -> str:
-    return "".join(fold(t) for t in TOKEN.findall(phrase))
-
-
 def _fuzzy_regex(phrase: str) -> str:
     tokens = [regex.escape(fold(t)) for t in TOKEN.findall(phrase)]
     return rf"(?<!\p{{L}}){SEPARATOR.join(tokens)}(?!\p{{L}})"
@@ -53,11 +49,14 @@ class LabelMatcher:
 
     def __init__(self, labels: list[LabelSet]) -> None:
         self._keys: dict[str, LabelSet] = {}
+        self._leading: set[str] = set()  # tokens a label can go on after
         self._max_tokens = 1
         for label in labels:
             for phrase in label.phrases:
-                self._keys.setdefault(phrase_key(phrase), label)
-                self._max_tokens = max(self._max_tokens, len(TOKEN.findall(phrase)) + 2)
+                tokens = [fold(t) for t in TOKEN.findall(phrase)]
+                self._keys.setdefault("".join(tokens), label)
+                self._leading.update(tokens[:-1])
+                self._max_tokens = max(self._max_tokens, len(tokens) + 2)
         long_phrases = {
             phrase: label
             for label in labels
@@ -67,6 +66,11 @@ class LabelMatcher:
         self._fuzzy_labels = list(long_phrases.values())
         branches = "|".join(f"(?P<f{n}>{_fuzzy_regex(p)})" for n, p in enumerate(long_phrases))
         self._fuzzy = regex.compile(rf"(?:{branches}){{e<=2}}", regex.IGNORECASE | regex.BESTMATCH)
+
+    def may_continue(self, text: str) -> bool:
+        """Could a label that starts at the end of `text` go on in the next line?"""
+        tokens = TOKEN.findall(text[-24:])
+        return bool(tokens) and fold(tokens[-1]) in self._leading
 
     def find(self, text: str, fuzzy: bool = False) -> list[LabelHit]:
         """Label hits in `text`, left to right; `fuzzy` adds OCR-tolerant hits where none was."""

@@ -1,4 +1,4 @@
-"""Pattern packs: YAML files of labels, value shapes and issuer profiles, validated with file and line.
+"""Pattern packs: YAML labels, value shapes and issuer profiles, checked with file and line.
 
 A pack is data. The matcher reads the typed `Packs` this module builds and knows nothing of any
 single label or issuer.
@@ -25,7 +25,10 @@ REGEX_TIMEOUT = 0.05  # seconds a user-supplied value regex may run on one candi
 
 
 def _compiles(value: str) -> str:
-    regex.compile(value)
+    try:
+        regex.compile(value)
+    except regex.error as exc:
+        raise ValueError(f"invalid regex: {exc}") from exc
     return value
 
 
@@ -68,6 +71,7 @@ class LookAlike(_Strict):
     regex: Regex
     penalty: float = Field(ge=0, le=1)
     validator: ValidatorName | None = None
+    form: Literal["printed", "normalized"] = "printed"  # match the value as printed or normalized
 
 
 class IssuerNumber(_Strict):

@@ -95,7 +95,7 @@ def _owner(word: Word, header: list[Segment]) -> Segment | None:
 
 def vertical(spot: Spot, lines: dict[int, list[Segment]], taken: set[int], judge: ValueJudge,
              direction: Literal["below", "above"]) -> Candidate | None:
-    """Value in the cell below (or above) the label: the first line there with words in its column."""
+    """Value in the cell below (or above) the label: the nearest line with words in its column."""
     x0, top, x1, bottom = spot.box
     height = max(spot.height, 1.0)
     label_line = max(spot.lines) if direction == "below" else min(spot.lines)

@@ -59,8 +59,8 @@ class Extractor:
             return DocumentResult(file=str(path), sha256="",
                                   error=ErrorInfo(code=exc.code, message=exc.message))
         except OSError as exc:
-            return DocumentResult(file=str(path), sha256="",
-                                  error=ErrorInfo(code="unreadable", message=exc.strerror or str(exc)))
+            error = ErrorInfo(code="unreadable", message=exc.strerror or str(exc))
+            return DocumentResult(file=str(path), sha256="", error=error)
         return self.extract_bytes(data, str(path))
 
 

@@ -35,6 +35,10 @@ def read_document(data: bytes, doc_type: DocType, settings: Settings,
     raise UnsupportedType(f"{doc_type} documents are not supported yet")
 
 
+def _always(_: str) -> bool:
+    return True
+
+
 def _read_pdf(data: bytes, settings: Settings, wants_words: Callable[[str], bool]) -> Document:
     with read_pdf.open_pdf(data, settings) as pdf:
         texts: list[str] = []
@@ -42,11 +46,11 @@ def _read_pdf(data: bytes, settings: Settings, wants_words: Callable[[str], bool
         for index in range(len(pdf)):
             page = pdf[index]
             try:
-                read_pdf.page_size(page, settings)
-                text = read_pdf.page_text(page)
+                wants = wants_words if index else _always
+                text, words = read_pdf.read_page(page, index + 1, settings, wants)
                 texts.append(text)
-                if index == 0 or wants_words(text):
-                    pages.append(read_pdf.page_words(page, index + 1, settings))
+                if words is not None:
+                    pages.append(words)
             finally:
                 page.close()
         return Document(page_count=len(pdf), pages=pages, texts=texts, text_source="text")

@@ -2,23 +2,60 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from platformdirs import user_data_path
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_PATTERNS = Path(__file__).resolve().parent.parent / "patterns"
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="CUSTID_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="CUSTID_", extra="ignore", populate_by_name=True)
 
     patterns_dir: Path = Field(PROJECT_PATTERNS, description="Directory of YAML pattern packs")
     min_confidence: float = Field(0.5, ge=0, le=1, description="Findings below are not reported")
     max_file_bytes: int = Field(200 * 1024 * 1024, description="Larger inputs fail as too_large")
     max_pages: int = Field(500, description="Documents with more pages fail as too_large")
     max_page_points: float = Field(14400, description="Largest page side in PDF points (200 in)")
+
+    # The service (`custid serve`); DATABASE_URL and REDIS_URL are read without the prefix.
+    data_dir: Path = Field(default_factory=lambda: user_data_path("custid"),
+                           description="Originals, the SQLite database and a started Redis")
+    database_url: str | None = Field(
+        None, validation_alias=AliasChoices("DATABASE_URL", "database_url"),
+        description="SQLAlchemy URL; default SQLite in the data dir")
+    redis_url: str | None = Field(
+        None, validation_alias=AliasChoices("REDIS_URL", "redis_url"),
+        description="Celery broker; unset, `custid serve` starts its own redis-server")
+    max_upload_bytes: int = Field(50 * 1024 * 1024, gt=0, description="Larger uploads get 413")
+    webhook_allow: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated hosts (*.example.com, *) or IP networks webhooks may call; "
+                    "private and loopback addresses only when listed as addresses")
+    webhook_timeout: float = Field(5.0, gt=0, description="Seconds per webhook call")
+    sweep_interval: float = Field(60.0, ge=0, description="Seconds between sweeps; 0: no sweep")
+    stuck_after: float = Field(600.0, gt=0, description="Seconds queued/processing to requeue")
+    max_attempts: int = Field(3, ge=1, description="Requeues before a document fails")
+    task_soft_time_limit: float = Field(120.0, gt=0, description="Seconds per document, soft")
+    task_time_limit: float = Field(150.0, gt=0, description="Seconds per document, hard kill")
+    workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1,
+                         description="Worker processes of `custid serve` and `custid worker`")
+    workspace_mode: Literal["auto", "known"] = Field(
+        "auto", description="auto: unseen numbers create accounts; known: they go to review")
+
+    @field_validator("webhook_allow", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        return [v.strip() for v in value.split(",") if v.strip()] if isinstance(value, str) else value
+
+    @property
+    def database(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'custid.db'}"
 
 
 @lru_cache

@@ -113,13 +113,13 @@ def _covered(spot: Spot, other: Spot) -> bool:
 def _stacked_spots(segment: Segment, text: str, by_line: dict[int, list[Segment]],
                    matcher: LabelMatcher, fuzzy: bool) -> list[Spot]:
     """Labels printed over two lines ("Customer" above "Number:"), joined at the line break."""
-    below = _segment_below(segment, by_line)
+    below = _segment_below(segment, by_line) if matcher.may_continue(text) else None
     if below is None:
         return []
     words = segment.words + below.words
     joined, starts = _indexed_text(words)
     spots = []
     for hit in matcher.find(joined, fuzzy):
-        if hit.start < len(text) < hit.end and hit.label.kind != "negative":
+        if hit.start < len(text) < hit.end:
             spots.append(_spot(hit, joined, words, starts, below, len(segment.words)))
     return spots

@@ -52,10 +52,11 @@ class ValueJudge:
         return max(shapes, key=lambda s: s.score, default=None)
 
     def look_alikes(self, value: str) -> list[LookAlike]:
+        forms = {"printed": value, "normalized": normalize(value)}
         return [
             item for item, pattern in self._looks
-            if _fullmatch(pattern, value)
-            and (item.validator is None or VALIDATORS[item.validator](value))
+            if _fullmatch(pattern, forms[item.form])
+            and (item.validator is None or VALIDATORS[item.validator](forms[item.form]))
         ]
 
     def looks_like_other(self, token: str) -> bool:

@@ -1,0 +1,116 @@
+"""Pairing labels with values by geometry, and never taking a neighbouring id."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from extractor.match import Matcher
+from extractor.packs import load_packs
+from extractor.settings import Settings
+from tests.pages import page_of
+
+matcher = Matcher(load_packs(Settings().patterns_dir), min_confidence=0.5)
+
+
+def found(rows: list[tuple[float, float, str]], source: str = "text") -> list[tuple[str, str]]:
+    return [(f.kind, f.value) for f in matcher.match([page_of(rows, source)])]
+
+
+def test_same_line_right_of_label() -> None:
+    assert found([(50, 80, "Customer No.: 48213-7751")]) == [("customer_number", "48213-7751")]
+
+
+def test_value_in_cell_below_table_header() -> None:
+    rows = [(50, 100, "Order"), (150, 100, "Klant"), (250, 100, "Factuurdatum"),
+            (50, 116, "98765"), (150, 116, "12345"), (250, 116, "01-02-2024")]
+    assert found(rows) == [("customer_number", "12345")]
+
+
+def test_value_far_right_after_leaders() -> None:
+    assert found([(50, 80, "Customer number ............"), (400, 80, "5531207")]) == [
+        ("customer_number", "5531207")]
+
+
+def test_value_on_next_line() -> None:
+    assert found([(50, 80, "Account number:"), (50, 94, "296664039561")]) == [
+        ("account_number", "296664039561")]
+
+
+def test_value_below_with_an_amount_on_the_label_line() -> None:
+    rows = [(50, 80, "Account Number"), (250, 80, "Amount Due"),
+            (50, 94, "5531207"), (250, 94, "$45.00")]
+    assert found(rows) == [("account_number", "5531207")]
+
+
+def test_value_above_label_on_payment_stub() -> None:
+    rows = [(50, 700, "5531207"), (250, 700, "$45.00"),
+            (50, 714, "Account Number"), (250, 714, "Amount Enclosed")]
+    assert found(rows) == [("account_number", "5531207")]
+
+
+def test_label_split_over_two_lines() -> None:
+    assert found([(50, 80, "Customer"), (50, 92, "Number: 7712-88")]) == [
+        ("customer_number", "7712-88")]
+
+
+def test_number_inside_a_sentence() -> None:
+    rows = [(50, 300, "Please quote your customer number 5531207 with every payment.")]
+    assert found(rows) == [("customer_number", "5531207")]
+
+
+@pytest.mark.parametrize("printed", ["0031 55812-204417 3", "#58213", "CU-2231-AB", "7"])
+def test_value_shapes(printed: str) -> None:
+    assert [v for _, v in found([(50, 80, f"Customer ID: {printed}")])] == [printed.lstrip("#")]
+
+
+def test_customer_and_account_number_both_reported() -> None:
+    rows = [(50, 80, "Customer ID: 88123"), (50, 94, "Account Number: 4410-2231-09")]
+    assert sorted(found(rows)) == [("account_number", "4410-2231-09"),
+                                   ("customer_number", "88123")]
+
+
+def test_issuer_bank_account_is_not_a_customer_account() -> None:
+    rows = [(50, 600, "Bank details"), (50, 614, "Bank Name: First National"),
+            (50, 628, "Account No: 50100234567"), (50, 642, "IFSC: FNBK0000123")]
+    assert found(rows) == []
+
+
+def test_customer_care_phone_is_not_a_number() -> None:
+    assert found([(50, 700, "Flipkart.com Customer Care : 1800 208 9898")]) == []
+
+
+def test_tax_id_of_the_client_is_not_a_number() -> None:
+    assert found([(50, 300, "N° TVA client FR19787878784")]) == []
+
+
+def test_neighbouring_negative_value_never_taken() -> None:
+    rows = [(50, 80, "Invoice No: 2024-0042"), (300, 80, "Customer No:")]
+    assert found(rows) == []
+
+
+def test_ocr_damaged_label_on_ocr_page() -> None:
+    assert found([(50, 80, "Custorner Number: 5531207")], source="ocr") == [
+        ("customer_number", "5531207")]
+
+
+CONFUSABLES = [
+    "Invoice No: 2024-00{n}", "Order No.: 77{n}12", "PO Number: PO-{n}88", "VAT No: DE1234{n}789",
+    "Phone: +49 30 1234 {n}56", "Invoice date: 0{n}.03.2024", "Total: 1.2{n}4,56",
+    "IBAN: DE30507500940000048567", "Customer Care: 0800 123 {n}567", "Serial No: SN-{n}4471",
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(CONFUSABLES), st.integers(1, 9),
+                          st.sampled_from(["left", "right", "above", "below"])),
+                max_size=4, unique_by=lambda t: t[2]))
+def test_confusable_neighbours_never_change_the_answer(neighbours: list) -> None:
+    rows = [(200, 300, "Customer No: 48213-7751")]
+    places = {"left": (20, 300), "right": (400, 300), "above": (200, 280), "below": (200, 320)}
+    for template, digit, place in neighbours:
+        x, y = places[place]
+        text = template.format(n=digit)
+        rows.append((x, y, text[:28] if place == "left" else text))
+    assert found(rows) == [("customer_number", "48213-7751")]
