@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 Kind = Literal["customer_number", "account_number"]
 TextSource = Literal["text", "ocr", "mixed", "email"]
+DocumentKind = Literal["invoice", "bill", "statement", "receipt", "welcome_email", "other"]
 BBox = tuple[float, float, float, float]
 
 
@@ -80,6 +81,7 @@ class DocumentResult(BaseModel):
     pages: int = 0
     text_source: TextSource | None = None
     issuer: Issuer | None = None
+    document_kind: DocumentKind | None = None
     document_date: str | None = None
     findings: list[Finding] = Field(default_factory=list)
     error: ErrorInfo | None = None

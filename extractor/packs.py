@@ -17,7 +17,7 @@ import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from extractor.errors import PatternError
-from extractor.models import Kind
+from extractor.models import DocumentKind, Kind
 from extractor.validators import VALIDATORS
 
 log = logging.getLogger(__name__)
@@ -94,6 +94,7 @@ class PackFile(_Strict):
     labels: list[LabelSet] = []
     context: dict[str, list[str]] = {}
     months: dict[str, int] = {}
+    document_kinds: dict[DocumentKind, list[str]] = {}
     value_shapes: list[ValueShape] = []
     look_alikes: list[LookAlike] = []
     issuers: list[IssuerProfile] = []
@@ -107,6 +108,7 @@ class Packs(BaseModel):
     labels: list[LabelSet]
     context: dict[str, list[str]]
     months: dict[str, int]
+    document_kinds: dict[DocumentKind, list[str]]
     value_shapes: list[ValueShape]
     look_alikes: list[LookAlike]
     issuers: list[IssuerProfile]
@@ -117,6 +119,13 @@ class _LineLoader(yaml.SafeLoader):
     """SafeLoader that remembers the line of every mapping as key `__line__`."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark)
+            seen.add(key)
         mapping = super().construct_mapping(node, deep=deep)
         mapping["__line__"] = node.start_mark.line + 1
         return mapping
@@ -191,13 +200,17 @@ def _load_cached(directory: Path, fingerprint: str) -> Packs:
     if duplicated:
         raise PatternError(f"{directory}: label ids used twice: {', '.join(duplicated)}")
     context: dict[str, list[str]] = {}
+    kinds: dict[DocumentKind, list[str]] = {}
     for part in parts:
         for name, words in part.context.items():
             context.setdefault(name, []).extend(words)
+        for kind, words in part.document_kinds.items():
+            kinds.setdefault(kind, []).extend(words)
     return Packs(
         labels=[label for part in parts for label in part.labels],
         context=context,
         months={name: number for part in parts for name, number in part.months.items()},
+        document_kinds=kinds,
         value_shapes=[shape for part in parts for shape in part.value_shapes],
         look_alikes=[item for part in parts for item in part.look_alikes],
         issuers=[issuer for part in parts for issuer in part.issuers],

@@ -9,6 +9,7 @@ from pathlib import Path
 from extractor.dates import DateFinder
 from extractor.errors import InputError, TooLarge
 from extractor.issuer import IssuerFinder
+from extractor.kinds import KindFinder
 from extractor.match import Matcher
 from extractor.models import DocumentResult, ErrorInfo
 from extractor.packs import load_packs
@@ -27,6 +28,7 @@ class Extractor:
         self.matcher = Matcher(packs, self.settings.min_confidence)
         self.issuers = IssuerFinder(packs, self.matcher.labels)
         self.dates = DateFinder(packs)
+        self.kinds = KindFinder(packs.document_kinds)
 
     def extract_bytes(self, data: bytes, name: str) -> DocumentResult:
         result = DocumentResult(file=name, sha256=hashlib.sha256(data).hexdigest())
@@ -43,7 +45,8 @@ class Extractor:
         first = document.pages[0] if document.pages and document.pages[0].number == 1 else None
         result.pages = document.page_count
         result.text_source = document.text_source
-        result.issuer = self.issuers.find(text, first, profile)
+        result.issuer = self.issuers.find(text, first, profile, document.sender_name)
+        result.document_kind = self.kinds.find(first, document.texts, document.heading)
         result.document_date = self.dates.find(document.texts)
         result.findings = self.matcher.match(document.pages, profile)
         return result

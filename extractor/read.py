@@ -24,7 +24,9 @@ class Document:
     pages: list[Page]
     texts: list[str]
     text_source: TextSource
-    sender_domain: str = ""
+    sender_domain: str = ""  # an email's sender domain, for issuer profiles
+    sender_name: str = ""  # an email's sender display name (or domain), the issuer's name
+    heading: str = ""  # an email's subject, for the document kind
     errors: list[str] = field(default_factory=list)
 
 
