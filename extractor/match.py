@@ -11,6 +11,7 @@ from extractor.spots import find_spots
 from extractor.values import ValueJudge, normalize
 
 RIVAL = 0.85  # a second, different value of the same kind is less likely right
+RIGHT_FIRST = 0.3  # a value right of its label at least this plausible beats one below it
 SNIPPET = 160
 
 
@@ -21,7 +22,8 @@ class Matcher:
         self.packs = packs
         self.labels = LabelMatcher(packs.labels)
         self.judge = ValueJudge(packs)
-        self.bank = [folded_phrase(p) for p in packs.context.get("bank", [])]
+        self.contexts = {name: [folded_phrase(p) for p in phrases]
+                         for name, phrases in packs.context.items()}
         self.min_confidence = min_confidence
 
     def may_match(self, text: str) -> bool:
@@ -30,15 +32,15 @@ class Matcher:
 
     def page_candidates(self, page: Page, profile: IssuerProfile | None) -> list[Scored]:
         spots, lines = find_spots(page, self.labels)
-        taken = {id(w) for spot in spots for w in spot.words}
+        taken = {id(w): spot for spot in spots for w in spot.words}
         best: list[Scored] = []
         for spot in spots:
             if spot.label.kind == "negative":
                 continue
-            scored = [score(c, page, self.judge, self.bank, profile)
+            scored = [score(c, page, self.judge, self.contexts, profile)
                       for c in candidates(spot, lines, taken, self.judge)]
             if scored:
-                best.append(max(scored, key=lambda s: s.raw))
+                best.append(_preferred(scored))
         return best
 
     def match(self, pages: list[Page], profile: IssuerProfile | None = None) -> list[Finding]:
@@ -57,6 +59,14 @@ class Matcher:
                 finding.confidence = round(finding.confidence * RIVAL, 3)
             seen_kinds.add(finding.kind)
         return [f for f in findings if f.confidence >= self.min_confidence]
+
+
+def _preferred(scored: list[Scored]) -> Scored:
+    """One value per label: the value right of it when that one is plausible, else the best."""
+    right = [s for s in scored if s.candidate.placement in ("right", "right_far")]
+    if right and right[0].raw >= RIGHT_FIRST:
+        return right[0]
+    return max(scored, key=lambda s: s.raw)
 
 
 def _finding(page: Page, item: Scored) -> Finding:

@@ -53,6 +53,7 @@ class LabelSet(_Strict):
     kind: Kind | Literal["negative"]
     what: str = ""  # for negatives: what the value is instead (invoice_number, phone, ...)
     strength: float = Field(1.0, ge=0, le=1)
+    avoid: list[str] = []  # context lists (e.g. "bank") that, printed near, mean someone else's
     phrases: list[str] = Field(min_length=1)
 
 
@@ -199,6 +200,11 @@ def _load_cached(directory: Path, fingerprint: str) -> Packs:
     duplicated = sorted({i for i in ids if ids.count(i) > 1})
     if duplicated:
         raise PatternError(f"{directory}: label ids used twice: {', '.join(duplicated)}")
+    context_names = {name for part in parts for name in part.context}
+    unknown = sorted({a for part in parts for label in part.labels for a in label.avoid}
+                     - context_names)
+    if unknown:
+        raise PatternError(f"{directory}: labels avoid unknown context lists: {', '.join(unknown)}")
     context: dict[str, list[str]] = {}
     kinds: dict[DocumentKind, list[str]] = {}
     for part in parts:

@@ -38,8 +38,10 @@ def _value(tokens: list[str], judge: ValueJudge) -> tuple[str, int] | None:
     return None
 
 
-def _strip_separators(tokens: list[tuple[str, Word]]) -> list[tuple[str, Word]]:
-    while tokens and not any(c.isalnum() for c in tokens[0][0]):
+def _skip_lead(tokens: list[tuple[str, Word]], judge: ValueJudge) -> list[tuple[str, Word]]:
+    """Drop what stands between a label and its value: punctuation, and "is" in a sentence."""
+    while tokens and (not any(c.isalnum() for c in tokens[0][0])
+                      or clean(tokens[0][0]).casefold() in judge.lead_ins):
         tokens = tokens[1:]
     return tokens
 
@@ -53,7 +55,7 @@ def _candidate(spot: Spot, tokens: list[tuple[str, Word]], placement: Placement,
     return Candidate(spot, [w for _, w in tokens[:count]], value, placement, distance)
 
 
-def _run(words: list[Word], taken: set[int]) -> list[tuple[str, Word]]:
+def _run(words: list[Word], taken: dict[int, Spot]) -> list[tuple[str, Word]]:
     """Words up to the first one that belongs to a label."""
     run = []
     for word in words:
@@ -63,18 +65,18 @@ def _run(words: list[Word], taken: set[int]) -> list[tuple[str, Word]]:
     return run
 
 
-def right_of(spot: Spot, line: list[Segment], taken: set[int],
+def right_of(spot: Spot, line: list[Segment], taken: dict[int, Spot],
              judge: ValueJudge) -> Candidate | None:
     """Value after the label on its line: in its segment, else in the next segment."""
     tokens = [(spot.tail, spot.words[-1])] if spot.tail else []
-    tokens = _strip_separators(tokens + _run(spot.segment.words[spot.after:], taken))
+    tokens = _skip_lead(tokens + _run(spot.segment.words[spot.after:], taken), judge)
     if tokens:
         return _candidate(spot, tokens, "right", 0.0, judge)
     following = [s for s in line if s.x0 >= spot.segment.x1]
     if not following or id(following[0].words[0]) in taken:
         return None
     nxt = following[0]
-    tokens = _strip_separators(_run(nxt.words, taken))
+    tokens = _skip_lead(_run(nxt.words, taken), judge)
     gap = (nxt.x0 - spot.segment.x1) / max(spot.height, 1.0)
     return _candidate(spot, tokens, "right_far", gap, judge)
 
@@ -83,17 +85,31 @@ def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
     return min(a1, b1) - max(a0, b0)
 
 
-def _owner(word: Word, header: list[Segment]) -> Segment | None:
-    """The segment of the label's line whose column the word sits in."""
-    def closeness(segment: Segment) -> float:
-        overlap = _overlap(segment.x0, segment.x1, word.x0, word.x1)
-        centre = abs((segment.x0 + segment.x1) / 2 - (word.x0 + word.x1) / 2)
+def _header_cells(header: list[Segment],
+                  spots: dict[int, Spot]) -> list[tuple[float, float, object]]:
+    """The label line cut into cells: each label spot is one, other words group by segment."""
+    cells: list[tuple[float, float, object]] = []
+    for segment in header:
+        for word in segment.words:
+            owner = spots.get(id(word), segment)
+            if cells and cells[-1][2] is owner:
+                cells[-1] = (cells[-1][0], word.x1, owner)
+            else:
+                cells.append((word.x0, word.x1, owner))
+    return cells
+
+
+def _owner(word: Word, cells: list[tuple[float, float, object]]) -> object:
+    """What the word sits under: the cell of the label line it overlaps most, else the nearest."""
+    def closeness(cell: tuple[float, float, object]) -> float:
+        overlap = _overlap(cell[0], cell[1], word.x0, word.x1)
+        centre = abs((cell[0] + cell[1]) / 2 - (word.x0 + word.x1) / 2)
         return overlap if overlap > 0 else -centre
 
-    return max(header, key=closeness, default=None)
+    return max(cells, key=closeness)[2] if cells else None
 
 
-def vertical(spot: Spot, lines: dict[int, list[Segment]], taken: set[int], judge: ValueJudge,
+def vertical(spot: Spot, lines: dict[int, list[Segment]], taken: dict[int, Spot], judge: ValueJudge,
              direction: Literal["below", "above"]) -> Candidate | None:
     """Value in the cell below (or above) the label: the nearest line with words in its column."""
     x0, top, x1, bottom = spot.box
@@ -109,16 +125,17 @@ def vertical(spot: Spot, lines: dict[int, list[Segment]], taken: set[int], judge
             continue
         first = words[0]
         gap = (first.top - bottom if direction == "below" else top - first.bottom) / height
-        if gap > MAX_VERTICAL or id(first) in taken or _owner(first, header) is not spot.segment:
+        cells = _header_cells(header, taken)
+        if gap > MAX_VERTICAL or id(first) in taken or _owner(first, cells) is not spot:
             return None
         segment = next(seg for seg in lines[number] if any(w is first for w in seg.words))
         start = next(i for i, w in enumerate(segment.words) if w is first)
-        tokens = _strip_separators(_run(segment.words[start:], taken))
+        tokens = _skip_lead(_run(segment.words[start:], taken), judge)
         return _candidate(spot, tokens, direction, max(gap, 0.0), judge)
     return None
 
 
-def candidates(spot: Spot, lines: dict[int, list[Segment]], taken: set[int],
+def candidates(spot: Spot, lines: dict[int, list[Segment]], taken: dict[int, Spot],
                judge: ValueJudge) -> list[Candidate]:
     """Every placement where a value for this label was found."""
     line = lines.get(max(spot.lines), [])

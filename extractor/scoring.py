@@ -24,8 +24,8 @@ from extractor.values import ValueJudge, normalize
 CALIBRATION = Path(__file__).with_name("calibration.json")
 PLACEMENT = {"right": 1.0, "right_far": 0.95, "below": 0.93, "above": 0.62}
 FUZZY_LABEL = 0.9
-CONTEXT_LINES = 3  # lines above and below a label searched for context words
-BANK_CONTEXT = 0.3
+CONTEXT_HEIGHTS = 4  # how far (in label heights) above and below a label context words count
+AVOIDED_CONTEXT = 0.3
 ISSUER_FIT, ISSUER_MISFIT = 1.15, 0.75
 
 
@@ -60,12 +60,13 @@ def folded_phrase(text: str) -> str:
 
 def _near_text(candidate: Candidate, page: Page) -> str:
     """Folded text of the block around the label, for context words."""
-    x0, _, x1, _ = candidate.spot.box
-    line = max(candidate.spot.lines)
+    x0, top, x1, bottom = candidate.spot.box
+    reach = CONTEXT_HEIGHTS * candidate.spot.height
     width = x1 - x0
     near = [
         w.text for w in page.words
-        if abs(w.line - line) <= CONTEXT_LINES and w.x1 >= x0 - width and w.x0 <= x1 + 3 * width
+        if top - reach <= w.center_y <= bottom + reach
+        and w.x1 >= x0 - width and w.x0 <= x1 + 3 * width
     ]
     return folded_phrase(" ".join(near))
 
@@ -86,9 +87,9 @@ def _issuer_factor(candidate: Candidate, profile: IssuerProfile | None) -> float
     return ISSUER_MISFIT
 
 
-def score(candidate: Candidate, page: Page, judge: ValueJudge, bank_phrases: list[str],
+def score(candidate: Candidate, page: Page, judge: ValueJudge, contexts: dict[str, list[str]],
           profile: IssuerProfile | None) -> Scored:
-    """Score one candidate; `bank_phrases` are folded with `folded_phrase`."""
+    """Score one candidate; `contexts` are the packs' context lists folded by `folded_phrase`."""
     label = candidate.spot.label
     factor = label.strength * PLACEMENT[candidate.placement]
     if candidate.spot.fuzzy:
@@ -104,10 +105,10 @@ def score(candidate: Candidate, page: Page, judge: ValueJudge, bank_phrases: lis
         factor *= 1.0 if top < page.height / 2 else 0.97
     else:
         factor *= 0.94
-    if label.kind == "account_number":
-        context = _near_text(candidate, page)
-        if any(phrase in context for phrase in bank_phrases):
-            factor *= BANK_CONTEXT
+    if label.avoid:
+        near = _near_text(candidate, page)
+        if any(phrase in near for name in label.avoid for phrase in contexts[name]):
+            factor *= AVOIDED_CONTEXT
     factor *= _issuer_factor(candidate, profile)
     ocr = min(w.conf for w in candidate.words)
     factor *= ocr**0.5

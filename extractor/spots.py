@@ -10,6 +10,7 @@ from extractor.models import Page, Word
 from extractor.packs import LabelSet
 
 STACK_GAP = 0.8  # a label may continue on the next line if it starts within this many heights
+WEAK = 0.8  # labels below this strength ("Kunde", "client") may only qualify another label
 
 
 @dataclass(slots=True)
@@ -98,12 +99,34 @@ def find_spots(page: Page, matcher: LabelMatcher) -> tuple[list[Spot], dict[int,
     for segments in by_line.values():
         for segment in segments:
             text, starts = _indexed_text(segment.words)
-            hits = matcher.find(text, fuzzy)
+            hits = _without_qualifiers(text, matcher.find(text, fuzzy))
             spots += [_spot(h, text, segment.words, starts, segment, 0) for h in hits]
             spots += _stacked_spots(segment, text, by_line, matcher, fuzzy)
     stacked = [s for s in spots if len(s.lines) > 1]
     spots = [s for s in spots if not any(_covered(s, t) for t in stacked if t is not s)]
     return spots, by_line
+
+
+def _without_qualifiers(text: str, hits: list[LabelHit]) -> list[LabelHit]:
+    """Drop a weak customer label that only qualifies an adjacent negative one.
+
+    "Bestellnummer Kunde", "Referentie klant", "Customer order number": the value belongs to
+    the negative label (an order number, a reference), not to the customer.
+    """
+    def adjacent(a: LabelHit, b: LabelHit) -> bool:
+        return not any(c.isalnum() for c in text[a.end:b.start])
+
+    kept = []
+    for index, hit in enumerate(hits):
+        neighbours = [*hits[max(0, index - 1):index], *hits[index + 1:index + 2]]
+        if hit.label.kind != "negative" and hit.label.strength < WEAK and any(
+            n.label.kind == "negative" and (adjacent(n, hit) if n.start < hit.start
+                                            else adjacent(hit, n))
+            for n in neighbours
+        ):
+            continue
+        kept.append(hit)
+    return kept
 
 
 def _covered(spot: Spot, other: Spot) -> bool:

@@ -45,6 +45,7 @@ class ValueJudge:
     def __init__(self, packs: Packs) -> None:
         self._shapes = [(s, regex.compile(s.regex, regex.IGNORECASE)) for s in packs.value_shapes]
         self._looks = [(a, regex.compile(a.regex)) for a in packs.look_alikes]
+        self.lead_ins = frozenset(w.casefold() for w in packs.context.get("value_lead_ins", []))
 
     def shape(self, value: str) -> ValueShape | None:
         """The best-scoring shape the whole value matches, or None."""
