@@ -105,7 +105,7 @@ def score(candidate: Candidate, page: Page, judge: ValueJudge, contexts: dict[st
         factor *= 1.0 if top < page.height / 2 else 0.97
     else:
         factor *= 0.94
-    if label.avoid:
+    if label.avoid and normalize(candidate.value).isdigit():  # others' accounts are digits
         near = _near_text(candidate, page)
         if any(phrase in near for name in label.avoid for phrase in contexts[name]):
             factor *= AVOIDED_CONTEXT

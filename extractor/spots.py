@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import regex
+
 from extractor.labels import LabelHit, LabelMatcher
 from extractor.layout import lines_of, segments_of
 from extractor.models import Page, Word
@@ -110,11 +112,12 @@ def find_spots(page: Page, matcher: LabelMatcher) -> tuple[list[Spot], dict[int,
 def _without_qualifiers(text: str, hits: list[LabelHit]) -> list[LabelHit]:
     """Drop a weak customer label that only qualifies an adjacent negative one.
 
-    "Bestellnummer Kunde", "Referentie klant", "Customer order number": the value belongs to
-    the negative label (an order number, a reference), not to the customer.
+    "Bestellnummer Kunde", "Referentie klant", "CIF del cliente", "Customer order number": the
+    value belongs to the negative label (an order number, a tax id), not to the customer.
     """
     def adjacent(a: LabelHit, b: LabelHit) -> bool:
-        return not any(c.isalnum() for c in text[a.end:b.start])
+        between = [w for w in regex.split(r"\W+", text[a.end:b.start]) if w]
+        return not between or (len(between) == 1 and len(between[0]) <= 3)
 
     kept = []
     for index, hit in enumerate(hits):
