@@ -9,10 +9,11 @@ from extractor.models import Word
 from extractor.spots import Segment, Spot
 from extractor.values import ValueJudge, clean, is_fragment
 
-Placement = Literal["right", "right_far", "below", "above"]
+Placement = Literal["right", "right_far", "below", "above", "above_row"]
 MAX_TOKENS = 5
 BELOW_LINES = 2  # how many lines below a label its value may sit
-MAX_VERTICAL = 3.0  # in label heights, from the label's edge to the value's
+MAX_BELOW = 3.0  # in label heights, from the label's bottom edge to the value's top
+MAX_ABOVE = 1.5  # a value above its label (a payment stub's caption row) sits close
 
 
 @dataclass(slots=True)
@@ -126,22 +127,36 @@ def vertical(spot: Spot, lines: dict[int, list[Segment]], taken: dict[int, Spot]
         first = words[0]
         gap = (first.top - bottom if direction == "below" else top - first.bottom) / height
         cells = _header_cells(header, taken)
-        if gap > MAX_VERTICAL or id(first) in taken or _owner(first, cells) is not spot:
+        limit = MAX_BELOW if direction == "below" else MAX_ABOVE
+        if gap > limit or id(first) in taken or _owner(first, cells) is not spot:
             return None
         segment = next(seg for seg in lines[number] if any(w is first for w in seg.words))
         start = next(i for i, w in enumerate(segment.words) if w is first)
         tokens = _skip_lead(_run(segment.words[start:], taken), judge)
-        return _candidate(spot, tokens, direction, max(gap, 0.0), judge)
+        placement: Placement = direction
+        if direction == "above" and _caption_row(spot, cells, lines[number]):
+            placement = "above_row"
+        return _candidate(spot, tokens, placement, max(gap, 0.0), judge)
     return None
+
+
+def _caption_row(spot: Spot, cells: list[tuple[float, float, object]],
+                 above: list[Segment]) -> bool:
+    """Is the label one of a row of captions under their values (a payment stub)?"""
+    words = [w for seg in above for w in seg.words]
+    return any(
+        isinstance(owner, Spot) and owner is not spot
+        and any(_overlap(x0, x1, w.x0, w.x1) > 0 for w in words)
+        for x0, x1, owner in cells
+    )
 
 
 def candidates(spot: Spot, lines: dict[int, list[Segment]], taken: dict[int, Spot],
                judge: ValueJudge) -> list[Candidate]:
     """Every placement where a value for this label was found."""
     line = lines.get(max(spot.lines), [])
-    found = [
-        right_of(spot, line, taken, judge),
-        vertical(spot, lines, taken, judge, "below"),
-        vertical(spot, lines, taken, judge, "above"),
-    ]
+    below = vertical(spot, lines, taken, judge, "below")
+    found = [right_of(spot, line, taken, judge), below]
+    if below is None:  # a cell below is the norm; a value above only when none is
+        found.append(vertical(spot, lines, taken, judge, "above"))
     return [c for c in found if c is not None]

@@ -22,7 +22,7 @@ from extractor.validators import VALIDATORS
 from extractor.values import ValueJudge, normalize
 
 CALIBRATION = Path(__file__).with_name("calibration.json")
-PLACEMENT = {"right": 1.0, "right_far": 0.95, "below": 0.93, "above": 0.62}
+PLACEMENT = {"right": 1.0, "right_far": 0.95, "below": 0.93, "above_row": 0.9, "above": 0.62}
 FUZZY_LABEL = 0.9
 CONTEXT_HEIGHTS = 4  # how far (in label heights) above and below a label context words count
 AVOIDED_CONTEXT = 0.3
