@@ -82,11 +82,18 @@ def _spot(hit: LabelHit, text: str, words: list[Word], starts: list[int], segmen
 
 
 def _segment_below(segment: Segment, by_line: dict[int, list[Segment]]) -> Segment | None:
+    """The segment that continues this one on a following line, aligned at its left edge.
+
+    Lines of another column may sit in between (their baselines differ slightly).
+    """
     height = max(w.height for w in segment.words)
-    for candidate in by_line.get(segment.line + 1, []):
-        gap = candidate.words[0].top - segment.words[0].bottom
-        if abs(candidate.x0 - segment.x0) <= height and gap <= STACK_GAP * height:
-            return candidate
+    for step in (1, 2, 3):
+        for candidate in by_line.get(segment.line + step, []):
+            gap = candidate.words[0].top - segment.words[0].bottom
+            if gap > STACK_GAP * height:
+                return None
+            if abs(candidate.x0 - segment.x0) <= height:
+                return candidate
     return None
 
 
@@ -110,26 +117,25 @@ def find_spots(page: Page, matcher: LabelMatcher) -> tuple[list[Spot], dict[int,
 
 
 def _without_qualifiers(text: str, hits: list[LabelHit]) -> list[LabelHit]:
-    """Drop a weak customer label that only qualifies an adjacent negative one.
+    """Drop a customer label that only qualifies an adjacent negative one.
 
-    "Bestellnummer Kunde", "Referentie klant", "CIF del cliente", "Customer order number": the
-    value belongs to the negative label (an order number, a tax id), not to the customer.
+    "Bestellnummer Kunde", "Referentie klant", "CIF del cliente", "Customer order number",
+    "Ref. cliente pedido": the value belongs to the negative label (an order number, a tax id).
     """
     def adjacent(a: LabelHit, b: LabelHit) -> bool:
         between = [w for w in regex.split(r"\W+", text[a.end:b.start]) if w]
         return not between or (len(between) == 1 and len(between[0]) <= 3)
 
-    kept = []
-    for index, hit in enumerate(hits):
-        neighbours = [*hits[max(0, index - 1):index], *hits[index + 1:index + 2]]
-        if hit.label.kind != "negative" and hit.label.strength < WEAK and any(
-            n.label.kind == "negative" and (adjacent(n, hit) if n.start < hit.start
-                                            else adjacent(hit, n))
-            for n in neighbours
-        ):
-            continue
-        kept.append(hit)
-    return kept
+    def qualifies(hit: LabelHit, index: int) -> bool:
+        before = hits[index - 1] if index else None
+        after = hits[index + 1] if index + 1 < len(hits) else None
+        if after and after.label.kind == "negative" and adjacent(hit, after) \
+                and ":" not in text[hit.end:after.start]:
+            return True  # "Ref. cliente pedido": a customer's order reference
+        return bool(before and before.label.kind == "negative" and hit.label.strength < WEAK
+                    and adjacent(before, hit))  # "Bestellnummer Kunde"
+
+    return [h for i, h in enumerate(hits) if h.label.kind == "negative" or not qualifies(h, i)]
 
 
 def _covered(spot: Spot, other: Spot) -> bool:

@@ -77,6 +77,12 @@ def test_issuer_bank_account_is_not_a_customer_account() -> None:
     assert found(rows) == []
 
 
+def test_ambiguous_account_label_in_a_bank_block() -> None:
+    rows = [(50, 600, "Bankverbindung"), (50, 614, "Kreissparkasse Gelnhausen"),
+            (50, 628, "Kto-Nr. 48567"), (50, 642, "IBAN DE30507500940000048567")]
+    assert found(rows) == []
+
+
 def test_customer_care_phone_is_not_a_number() -> None:
     assert found([(50, 700, "Flipkart.com Customer Care : 1800 208 9898")]) == []
 
