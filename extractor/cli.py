@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import AliasChoices
 from rich.console import Console
 from rich.table import Table
 
@@ -15,18 +17,24 @@ from extractor.evaluate import evaluate
 from extractor.models import DocumentResult
 from extractor.packs import check_directory
 from extractor.pipeline import Extractor
-from extractor.settings import get_settings
+from extractor.settings import OcrMode, Settings, get_settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Find customer and account numbers on invoices, bills and statements.")
 patterns_app = typer.Typer(no_args_is_help=True, help="Pattern packs.")
 app.add_typer(patterns_app, name="patterns")
 err = Console(stderr=True)
+OcrOption = Annotated[OcrMode | None, typer.Option(
+    "--ocr", help="auto: top of page 1 first, more only when needed; full: every page; off: none "
+         "(default: the ocr setting)")]
 
 
-def _extractor() -> Extractor:
+def _extractor(ocr: OcrMode | None = None) -> Extractor:
+    settings = get_settings()
+    if ocr:
+        settings = settings.model_copy(update={"ocr": ocr})
     try:
-        return Extractor(get_settings())
+        return Extractor(settings)
     except CustidError as exc:
         err.print(f"[red]error:[/red] {exc.message}")
         raise typer.Exit(exc.exit_status) from exc
@@ -53,9 +61,10 @@ def _table(results: list[DocumentResult]) -> Table:
 def extract(
     files: Annotated[list[Path], typer.Argument(help="Documents to read")],
     json: Annotated[bool, typer.Option("--json", help="One JSON object a line per file")] = False,
+    ocr: OcrOption = None,
 ) -> None:
     """Extract customer and account numbers from documents."""
-    extractor = _extractor()
+    extractor = _extractor(ocr)
     results = []
     for path in files:
         result = extractor.extract_path(path)
@@ -75,9 +84,10 @@ def eval_command(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Show misses and false positives")
     ] = False,
+    ocr: OcrOption = None,
 ) -> None:
     """Measure precision and recall against DIR/labels.jsonl."""
-    extractor = _extractor()
+    extractor = _extractor(ocr)
     try:
         report = evaluate(extractor, directory)
     except (OSError, ValueError) as exc:
@@ -117,3 +127,97 @@ def patterns_check(
     if errors:
         raise typer.Exit(3)
     typer.echo(f"ok: {folder}")
+
+
+accounts_app = typer.Typer(no_args_is_help=True, help="Accounts that numbers link to.")
+app.add_typer(accounts_app, name="accounts")
+
+DataDir = Annotated[Path | None, typer.Option(help="Originals and the SQLite database "
+                                              "[env: CUSTID_DATA_DIR]")]
+DatabaseUrl = Annotated[str | None, typer.Option(help="SQLAlchemy URL [env: DATABASE_URL]")]
+RedisUrl = Annotated[str | None, typer.Option(help="Celery broker; unset: serve starts one "
+                                              "[env: REDIS_URL]")]
+Workers = Annotated[int | None, typer.Option(min=1, help="Worker processes [env: CUSTID_WORKERS]")]
+
+
+def _configure(**flags: object) -> Settings:
+    """Flags override the environment; set there, child processes see them too."""
+    for name, value in flags.items():
+        if value is not None:
+            alias = Settings.model_fields[name].validation_alias
+            env = alias.choices[0] if isinstance(alias, AliasChoices) else f"CUSTID_{name.upper()}"
+            os.environ[str(env)] = str(value)
+    get_settings.cache_clear()
+    return get_settings()
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address the API listens on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port of the API")] = 8000,
+    workers: Workers = None, data_dir: DataDir = None, database_url: DatabaseUrl = None,
+    redis_url: RedisUrl = None,
+) -> None:
+    """Run the service: the API, its workers, and Redis unless REDIS_URL is set. Ctrl-C stops."""
+    from extractor.serve import serve as run
+
+    settings = _configure(workers=workers, data_dir=data_dir, database_url=database_url,
+                          redis_url=redis_url)
+    raise typer.Exit(run(settings, host, port))
+
+
+@app.command()
+def api(
+    host: Annotated[str, typer.Option(help="Address the API listens on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port of the API")] = 8000,
+    data_dir: DataDir = None, database_url: DatabaseUrl = None, redis_url: RedisUrl = None,
+) -> None:
+    """Run the API alone (workers run elsewhere); needs REDIS_URL."""
+    from extractor.serve import api_command
+
+    _exec(api_command(host, port), _configure(data_dir=data_dir, database_url=database_url,
+                                              redis_url=redis_url))
+
+
+def _exec(command: list[str], settings: Settings) -> None:
+    if not settings.redis_url:
+        err.print("[red]error:[/red] set REDIS_URL (or --redis-url)")
+        raise typer.Exit(2)
+    os.execv(command[0], command)
+
+
+@app.command()
+def worker(workers: Workers = None, data_dir: DataDir = None, database_url: DatabaseUrl = None,
+           redis_url: RedisUrl = None) -> None:
+    """Run worker processes alone (the API runs elsewhere); needs REDIS_URL."""
+    from extractor.serve import worker_command
+
+    settings = _configure(workers=workers, data_dir=data_dir, database_url=database_url,
+                          redis_url=redis_url)
+    _exec(worker_command(settings.workers), settings)
+
+
+@accounts_app.command("import")
+def accounts_import(
+    file: Annotated[Path, typer.Argument(help="CSV with columns issuer, number, kind, holder")],
+    data_dir: DataDir = None, database_url: DatabaseUrl = None,
+) -> None:
+    """Load known accounts (for workspace mode `known`, or to name holders)."""
+    from extractor.db import database, upgrade
+    from extractor.link import import_accounts, read_accounts_csv
+    from extractor.tables import DEFAULT_WORKSPACE
+
+    settings = _configure(data_dir=data_dir, database_url=database_url)
+    try:
+        rows = read_accounts_csv(file)
+    except (OSError, ValueError) as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    upgrade(settings.database)
+    db = database(settings.database)
+    db.ensure_workspace(DEFAULT_WORKSPACE, settings.workspace_mode)
+    with db.session() as session:
+        imported = import_accounts(session, DEFAULT_WORKSPACE, rows)
+    created = len({account.id for account, new in imported if new})
+    typer.echo(f"{len(rows)} rows: {created} new accounts, "
+               f"{sum(not new for _a, new in imported)} numbers known already")

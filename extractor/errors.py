@@ -40,6 +40,12 @@ class TooLarge(InputError):
     code = "too_large"
 
 
+class NeedsOcr(InputError):
+    """Pages without a text layer while OCR is off."""
+
+    code = "needs_ocr"
+
+
 class PatternError(CustidError):
     """A pattern pack is invalid; the message names the file and line."""
 

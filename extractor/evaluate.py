@@ -61,7 +61,8 @@ class Report:
         if self.negatives:
             lines.append(f"negatives without any finding: {self.clean_negatives}/{self.negatives}")
         for low in (0.5, 0.6, 0.7, 0.8, 0.9):
-            bucket = [right for conf, right in self.scored if low <= conf < low + 0.1]
+            high = low + 0.1 if low < 0.9 else 1.01  # the last bucket includes 1.0
+            bucket = [right for conf, right in self.scored if low <= conf < high]
             if bucket:
                 lines.append(f"confidence {low:.1f}-{low + 0.1:.1f}: "
                              f"{sum(bucket) / len(bucket):.3f} right of {len(bucket)}")

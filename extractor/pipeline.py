@@ -7,15 +7,18 @@ from functools import lru_cache
 from pathlib import Path
 
 from extractor.dates import DateFinder
-from extractor.errors import InputError, TooLarge
+from extractor.errors import DependencyMissing, InputError, TooLarge
 from extractor.issuer import IssuerFinder
 from extractor.kinds import KindFinder
 from extractor.match import Matcher
 from extractor.models import DocumentResult, ErrorInfo
 from extractor.packs import load_packs
-from extractor.read import read_document
+from extractor.read import Document, OcrHooks, read_document
+from extractor.refine import Refiner
 from extractor.settings import Settings, get_settings
 from extractor.sniff import sniff
+
+CONFIDENT = 0.8  # a finding this sure ends OCR early under the auto strategy
 
 
 class Extractor:
@@ -29,6 +32,7 @@ class Extractor:
         self.issuers = IssuerFinder(packs, self.matcher.labels)
         self.dates = DateFinder(packs)
         self.kinds = KindFinder(packs.document_kinds)
+        self.ocr_hooks = OcrHooks(refine=Refiner(self.matcher), enough=self._confident)
 
     def extract_bytes(self, data: bytes, name: str) -> DocumentResult:
         result = DocumentResult(file=name, sha256=hashlib.sha256(data).hexdigest())
@@ -36,8 +40,9 @@ class Extractor:
             if len(data) > self.settings.max_file_bytes:
                 raise TooLarge(f"the file has {len(data)} bytes; the limit is "
                                f"{self.settings.max_file_bytes}")
-            document = read_document(data, sniff(data), self.settings, self.matcher.may_match)
-        except InputError as exc:
+            document = read_document(data, sniff(data), self.settings, self.matcher.may_match,
+                                     self.ocr_hooks)
+        except (InputError, DependencyMissing) as exc:
             result.error = ErrorInfo(code=exc.code, message=exc.message)
             return result
         text = "\n".join(document.texts)
@@ -50,6 +55,11 @@ class Extractor:
         result.document_date = self.dates.find(document.texts)
         result.findings = self.matcher.match(document.pages, profile)
         return result
+
+    def _confident(self, document: Document) -> bool:
+        """Does what was read so far hold a confident finding?"""
+        profile = self.issuers.profile("\n".join(document.texts), document.sender_domain)
+        return any(f.confidence >= CONFIDENT for f in self.matcher.match(document.pages, profile))
 
     def extract_path(self, path: Path) -> DocumentResult:
         try:

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from extractor import read_pdf
-from extractor.errors import UnsupportedType
-from extractor.models import Page, TextSource
+from extractor import read_image, read_pdf
+from extractor.errors import NeedsOcr, UnsupportedType
+from extractor.layout import lines_of
+from extractor.models import BBox, Page, TextSource, Word
+from extractor.read_scan import Scan
 from extractor.settings import Settings
 from extractor.sniff import DocType
+
+IMAGE_TYPES = ("png", "jpeg", "tiff", "webp")
+Reread = Callable[[BBox, str], list[Word]]  # a box (points) read again, as one line of characters
 
 
 @dataclass(slots=True)
@@ -30,10 +35,37 @@ class Document:
     errors: list[str] = field(default_factory=list)
 
 
+def _no_refine(page: Page, reread: Reread) -> None:
+    return None
+
+
+def _never(document: Document) -> bool:
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class OcrHooks:
+    """What the match stage lends the OCR reader.
+
+    `refine` improves the weak values of an OCR'd page while its image is at hand, by reading
+    boxes again; `enough` tells, under the auto strategy, whether what was read so far holds a
+    confident finding, so the rest need not be OCR'd.
+    """
+
+    refine: Callable[[Page, Reread], None] = _no_refine
+    enough: Callable[[Document], bool] = _never
+
+
 def read_document(data: bytes, doc_type: DocType, settings: Settings,
-                  wants_words: Callable[[str], bool]) -> Document:
+                  wants_words: Callable[[str], bool], hooks: OcrHooks = OcrHooks()) -> Document:
     if doc_type == "pdf":
-        return _read_pdf(data, settings, wants_words)
+        return _read_pdf(data, settings, wants_words, hooks)
+    if doc_type in IMAGE_TYPES:
+        return _read_image(data, settings, wants_words, hooks)
+    if doc_type == "eml":
+        from extractor.read_email import read_email  # it builds this module's Document
+
+        return read_email(data, settings, wants_words, read_document)
     raise UnsupportedType(f"{doc_type} documents are not supported yet")
 
 
@@ -41,18 +73,75 @@ def _always(_: str) -> bool:
     return True
 
 
-def _read_pdf(data: bytes, settings: Settings, wants_words: Callable[[str], bool]) -> Document:
+def _read_pdf(data: bytes, settings: Settings, wants_words: Callable[[str], bool],
+              hooks: OcrHooks) -> Document:
     with read_pdf.open_pdf(data, settings) as pdf:
         texts: list[str] = []
         pages: list[Page] = []
+        scanned: list[int] = []
         for index in range(len(pdf)):
             page = pdf[index]
             try:
                 wants = wants_words if index else _always
                 text, words = read_pdf.read_page(page, index + 1, settings, wants)
+                if read_pdf.needs_ocr(page, text):
+                    scanned.append(index + 1)
+                    text, words = "", None
                 texts.append(text)
                 if words is not None:
                     pages.append(words)
             finally:
                 page.close()
-        return Document(page_count=len(pdf), pages=pages, texts=texts, text_source="text")
+        document = Document(page_count=len(pdf), pages=pages, texts=texts, text_source="text")
+        scans = (Scan(*read_pdf.render(pdf, n - 1, settings), n, settings) for n in scanned)
+        return _with_ocr(document, scanned, scans, settings, wants_words, hooks)
+
+
+def _read_image(data: bytes, settings: Settings, wants_words: Callable[[str], bool],
+                hooks: OcrHooks) -> Document:
+    image = read_image.open_image(data, settings)
+    count = getattr(image, "n_frames", 1)
+    document = Document(page_count=count, pages=[], texts=[""] * count, text_source="ocr")
+    scans = (Scan(frame, dpi, n, settings)
+             for n, (frame, dpi) in enumerate(read_image.frames(image, settings), 1))
+    return _with_ocr(document, list(range(1, count + 1)), scans, settings, wants_words, hooks)
+
+
+def _with_ocr(document: Document, numbers: list[int], scans: Iterator[Scan], settings: Settings,
+              wants_words: Callable[[str], bool], hooks: OcrHooks) -> Document:
+    """Add the pages `numbers` (ascending), read by OCR from `scans`, to what the text layers gave.
+
+    auto: the top of page 1 first, and nothing more when that holds a confident finding (or,
+    page 1 having text, when the text pages do); full: every page whole; off: refuse.
+    """
+    if not numbers:
+        return document
+    if settings.ocr == "off":
+        raise NeedsOcr(f"{len(numbers)} of {document.page_count} pages have no text layer and "
+                       "OCR is off")
+    if settings.ocr == "auto" and numbers[0] != 1 and hooks.enough(document):
+        return document  # page 1 has text, and the text pages hold a confident finding
+    document.text_source = "ocr" if len(numbers) == document.page_count else "mixed"
+    if settings.ocr == "auto" and numbers[0] == 1:
+        first = next(scans)
+        _put(document, first, first.read("top"), wants_words, hooks)
+        if hooks.enough(document):
+            return document
+        _put(document, first, first.read("rest"), wants_words, hooks)
+    for scan in scans:
+        _put(document, scan, scan.read("all"), wants_words, hooks)
+    return document
+
+
+def _put(document: Document, scan: Scan, words: list[Word],
+         wants_words: Callable[[str], bool], hooks: OcrHooks) -> None:
+    """Add words OCR'd on a page (to those read there before), refined, if they may matter."""
+    earlier = next((p for p in document.pages if p.number == scan.number), None)
+    page = scan.page((earlier.words if earlier else []) + words)
+    text = "\n".join(" ".join(w.text for w in line) for line in lines_of(page.words))
+    document.texts[scan.number - 1] = text
+    if scan.number != 1 and not wants_words(text):
+        return
+    hooks.refine(page, scan.reread)
+    document.pages = sorted([p for p in document.pages if p.number != scan.number] + [page],
+                            key=lambda p: p.number)

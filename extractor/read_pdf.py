@@ -8,12 +8,14 @@ The pipeline asks for words only on pages whose text carries a label.
 from __future__ import annotations
 
 import ctypes
+import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 import regex
+from PIL import Image
 
 from extractor.errors import EncryptedDocument, MalformedDocument, TooLarge
 from extractor.layout import assign_lines
@@ -21,6 +23,7 @@ from extractor.models import Page, Word
 from extractor.settings import Settings
 
 _WORD = regex.compile(r"[^\s\x00\x02\ufffe]+")
+MIN_TEXT_CHARS = 32  # fewer letters and digits in a page's text layer: not a text page
 
 
 @contextmanager
@@ -90,3 +93,22 @@ def read_page(page: pdfium.PdfPage, number: int, settings: Settings,
     finally:
         textpage.close()
     return text, Page(number=number, width=width, height=height, words=assign_lines(words))
+
+
+def needs_ocr(page: pdfium.PdfPage, text: str) -> bool:
+    """A scanned page: (next to) no text layer, but an image to read."""
+    if sum(c.isalnum() for c in text) >= MIN_TEXT_CHARS:
+        return False
+    return any(True for _ in page.get_objects(filter=(raw.FPDF_PAGEOBJ_IMAGE,)))
+
+
+def render(pdf: pdfium.PdfDocument, index: int, settings: Settings) -> tuple[Image.Image, float]:
+    """A page as a grayscale image at the OCR resolution (less where the pixels would be too
+    many), and that resolution in DPI."""
+    page = pdf[index]
+    try:
+        width, height = page_size(page, settings)
+        scale = min(settings.ocr_dpi / 72, math.sqrt(settings.max_image_pixels / (width * height)))
+        return page.render(scale=scale, grayscale=True).to_pil().convert("L"), scale * 72
+    finally:
+        page.close()

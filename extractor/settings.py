@@ -12,6 +12,7 @@ from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_PATTERNS = Path(__file__).resolve().parent.parent / "patterns"
+OcrMode = Literal["auto", "full", "off"]
 
 
 class Settings(BaseSettings):
@@ -22,6 +23,18 @@ class Settings(BaseSettings):
     max_file_bytes: int = Field(200 * 1024 * 1024, description="Larger inputs fail as too_large")
     max_pages: int = Field(500, description="Documents with more pages fail as too_large")
     max_page_points: float = Field(14400, description="Largest page side in PDF points (200 in)")
+    max_email_parts: int = Field(200, ge=1, description="MIME parts read of an email; the rest "
+                                 "is skipped with an error")
+    max_email_depth: int = Field(10, ge=1, description="Deepest MIME nesting read of an email")
+
+    # OCR of scans, photos and images (Tesseract)
+    ocr: OcrMode = Field("auto", description="auto: top of page 1 first, the rest only when no "
+                         "confident finding; full: every page whole; off: text layers only")
+    ocr_languages: str = Field("eng+deu+fra", description="Tesseract languages, '+'-joined")
+    tesseract_cmd: str = Field("tesseract", description="Tesseract command or path")
+    ocr_dpi: int = Field(300, ge=72, le=600, description="Resolution PDF pages are rendered at")
+    ocr_timeout: float = Field(120.0, gt=0, description="Seconds one Tesseract run may take")
+    max_image_pixels: int = Field(80_000_000, gt=0, description="Larger images fail as too_large")
 
     # The service (`custid serve`); DATABASE_URL and REDIS_URL are read without the prefix.
     data_dir: Path = Field(default_factory=lambda: user_data_path("custid"),
@@ -51,7 +64,9 @@ class Settings(BaseSettings):
     @field_validator("webhook_allow", mode="before")
     @classmethod
     def _split(cls, value: object) -> object:
-        return [v.strip() for v in value.split(",") if v.strip()] if isinstance(value, str) else value
+        if isinstance(value, str):
+            return [entry.strip() for entry in value.split(",") if entry.strip()]
+        return value
 
     @property
     def database(self) -> str:

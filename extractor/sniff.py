@@ -11,7 +11,8 @@ from extractor.errors import EmptyInput, UnsupportedType
 DocType = Literal["pdf", "png", "jpeg", "tiff", "webp", "eml"]
 _EMAIL_HEADER = regex.compile(
     rb"^(?:received|return-path|from|to|subject|date|message-id|mime-version|delivered-to"
-    rb"|x-[\w-]+|content-type|reply-to|dkim-signature|arc-[\w-]+):",
+    rb"|x-[\w-]+|content-[\w-]+|reply-to|dkim-signature|arc-[\w-]+|cc|sender|in-reply-to"
+    rb"|references|authentication-results|received-spf|thread-[\w-]+|list-[\w-]+):",
     regex.IGNORECASE,
 )
 

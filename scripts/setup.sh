@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   python3-venv python3-pip
   tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-fra
-  tesseract-ocr-nld tesseract-ocr-spa tesseract-ocr-ita
+  tesseract-ocr-nld tesseract-ocr-spa tesseract-ocr-ita tesseract-ocr-osd
   redis-server postgresql poppler-utils
 )
 missing=()

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine
 
 from extractor.pipeline import Extractor
 from extractor.settings import Settings
@@ -33,3 +36,20 @@ def postgres_url() -> str:
     if not url:
         pytest.fail("CUSTID_TEST_DATABASE_URL is not set: run the suite with scripts/test.sh")
     return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A new, empty database: SQLite in tmp_path, or a PostgreSQL database dropped afterwards."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'custid.db'}"
+        return
+    server = request.getfixturevalue("postgres_url")
+    name = f"custid_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    yield f"{server.rsplit('/', 1)[0]}/{name}"
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+    admin.dispose()

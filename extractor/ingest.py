@@ -1,0 +1,149 @@
+"""Ingest stage: stream an upload to disk within the size limit, hash it, dedupe it within the
+workspace, record the document and queue it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+from python_multipart.exceptions import FormParserError
+from python_multipart.multipart import MultipartParser, parse_options_header
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from extractor import queue
+from extractor.db import Database
+from extractor.errors import InputError
+from extractor.store import Staged, Store
+from extractor.tables import Document, new_id
+
+MAX_FILES = 100
+MAX_FIELD_BYTES = 4096
+
+
+class BadUpload(InputError):
+    code = "bad_upload"
+
+
+@dataclass
+class Upload:
+    """The files of a multipart request, staged on disk, and its other (small) fields."""
+
+    files: list[tuple[str, Staged]] = field(default_factory=list)
+    fields: dict[str, str] = field(default_factory=dict)
+
+    def discard(self) -> None:
+        for _name, staged in self.files:
+            staged.discard()
+
+
+class _Receiver:
+    """python-multipart callbacks: file parts go straight to staged files, fields to memory."""
+
+    def __init__(self, store: Store, limit: int, upload: Upload) -> None:
+        self.store, self.limit, self.upload = store, limit, upload
+        self.header_name = self.header_value = b""
+        self.disposition = b""
+        self.field: bytearray | None = None
+        self.name = ""
+        self.staged: Staged | None = None
+
+    def on_header_field(self, data: bytes, start: int, end: int) -> None:
+        self.header_name += data[start:end]
+
+    def on_header_value(self, data: bytes, start: int, end: int) -> None:
+        self.header_value += data[start:end]
+
+    def on_header_end(self) -> None:
+        if self.header_name.lower() == b"content-disposition":
+            self.disposition = self.header_value
+        self.header_name = self.header_value = b""
+
+    def on_headers_finished(self) -> None:
+        _, options = parse_options_header(self.disposition)
+        self.disposition = b""
+        name = options.get(b"name", b"").decode("utf-8", "replace")
+        if name == "file":
+            if len(self.upload.files) >= MAX_FILES:
+                raise BadUpload(f"at most {MAX_FILES} files per request")
+            filename = options.get(b"filename", b"upload").decode("utf-8", "replace")
+            self.staged = self.store.stage(self.limit)
+            self.upload.files.append((filename.rsplit("/", 1)[-1][:255] or "upload", self.staged))
+        else:
+            self.field, self.name = bytearray(), name
+
+    def on_part_data(self, data: bytes, start: int, end: int) -> None:
+        if self.staged is not None:
+            self.staged.write(data[start:end])
+        elif self.field is not None:
+            self.field += data[start:end]
+            if len(self.field) > MAX_FIELD_BYTES:
+                raise BadUpload(f"form field {self.name!r} is too long")
+
+    def on_part_end(self) -> None:
+        if self.field is not None:
+            self.upload.fields[self.name] = self.field.decode("utf-8", "replace")
+        self.field = self.staged = None
+
+    def callbacks(self) -> dict:
+        return {name: getattr(self, name) for name in (
+            "on_header_field", "on_header_value", "on_header_end", "on_headers_finished",
+            "on_part_data", "on_part_end")}
+
+
+async def receive(content_type: str, body: AsyncIterator[bytes], store: Store,
+                  limit: int) -> Upload:
+    """Stage every `file` part of a multipart/form-data body; TooLarge past `limit` bytes."""
+    kind, params = parse_options_header(content_type)
+    if kind != b"multipart/form-data" or b"boundary" not in params:
+        raise BadUpload("send the documents as multipart/form-data, field 'file'")
+    upload = Upload()
+    parser = MultipartParser(params[b"boundary"], _Receiver(store, limit, upload).callbacks())
+    try:
+        async for chunk in body:
+            parser.write(chunk)
+        parser.finalize()
+    except FormParserError as exc:
+        upload.discard()
+        raise BadUpload(f"malformed multipart body: {exc}") from exc
+    except BaseException:
+        upload.discard()
+        raise
+    if not upload.files:
+        upload.discard()
+        raise BadUpload("no file: send each document in a form field named 'file'")
+    return upload
+
+
+def admit(db: Database, store: Store, workspace_id: str, upload: Upload,
+          webhook_url: str | None) -> list[tuple[str, bool]]:
+    """Record and queue the staged files: (document id, new) each; a known file is not new."""
+    admitted = [_admit(db, store, workspace_id, name, staged, webhook_url)
+                for name, staged in upload.files]
+    queue.enqueue([document_id for document_id, new in admitted if new])
+    return admitted
+
+
+def _admit(db: Database, store: Store, workspace_id: str, filename: str, staged: Staged,
+           webhook_url: str | None) -> tuple[str, bool]:
+    store.keep(staged)  # on disk before its row and its task; outside the database lock
+    try:
+        with db.session() as session:
+            existing = _existing(session, workspace_id, staged.sha256)
+            if existing is None:
+                document_id = new_id()
+                session.add(Document(id=document_id, workspace_id=workspace_id,
+                                     sha256=staged.sha256, filename=filename, size=staged.size,
+                                     webhook_url=webhook_url))
+    except IntegrityError:  # the same file, uploaded at the same moment
+        with db.session() as session:
+            existing = _existing(session, workspace_id, staged.sha256)
+    if existing is not None:
+        return existing, False
+    return document_id, True
+
+
+def _existing(session: Session, workspace_id: str, sha256: str) -> str | None:
+    return session.scalar(select(Document.id).where(Document.workspace_id == workspace_id,
+                                                    Document.sha256 == sha256))

@@ -1,0 +1,143 @@
+"""Load page images with Pillow and prepare them for OCR.
+
+Loading guards first: the pixel count comes from the header, so an oversized image (a
+decompression bomb) fails as too_large before any pixel is decoded. Preparing makes a page
+grayscale, upright as the camera held it (EXIF), ~300 DPI, high-contrast, with white-on-dark
+bands inverted and the skew taken out.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Iterator
+
+from PIL import Image, ImageFilter, ImageOps, ImageSequence, ImageStat, UnidentifiedImageError
+
+from extractor.errors import MalformedDocument, TooLarge
+from extractor.settings import Settings
+
+OCR_DPI = 300  # what Tesseract reads best
+MIN_DPI = 250  # images below are scaled up to OCR_DPI
+DEFAULT_DPI = 300  # assumed when the file states none (or an impossible one)
+PAGE_INCHES = 11.0  # without a usable DPI an image is taken for a page about this long...
+MAX_PAGE_INCHES = 40.0  # ...and a stated DPI that makes a page longer than this is ignored
+DARK = 96  # cells darker than this (0..255) are a coloured band carrying light text
+SKEW_RANGE, SKEW_STEP, SKEW_FINE = 5.0, 1.0, 0.25  # degrees searched, coarse then fine
+SKEW_MIN = 0.2  # smaller skews are left alone
+PROFILE_WIDTH = 500  # pixels: the image width the skew is measured on
+
+
+def open_image(data: bytes, settings: Settings) -> Image.Image:
+    """Open an image (header only), refusing malformed files and too many pages."""
+    try:
+        image = Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError as exc:
+        raise TooLarge(f"the image is too large to decode ({exc})") from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise MalformedDocument(f"the image cannot be read ({exc})") from exc
+    count = getattr(image, "n_frames", 1)
+    if count > settings.max_pages:
+        raise TooLarge(f"the image has {count} pages; the limit is {settings.max_pages}")
+    return image
+
+
+def frames(image: Image.Image, settings: Settings) -> Iterator[tuple[Image.Image, float]]:
+    """Each page (TIFF frame) decoded, upright, grayscale, with its DPI."""
+    for frame in ImageSequence.Iterator(image):
+        width, height = frame.size
+        if width * height > settings.max_image_pixels:
+            raise TooLarge(f"an image page has {width} x {height} pixels; the limit is "
+                           f"{settings.max_image_pixels / 1e6:.0f} Mpx")
+        try:
+            frame.load()
+            page = ImageOps.exif_transpose(frame)
+            yield _grayscale(page), _dpi(page)
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise MalformedDocument(f"the image cannot be decoded ({exc})") from exc
+
+
+def _grayscale(image: Image.Image) -> Image.Image:
+    if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
+        rgba = image.convert("RGBA")
+        image = Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba)
+    if image.mode in ("I;16", "I;16B", "I", "F"):
+        image = ImageOps.autocontrast(image.convert("F").convert("L"))
+    return image.convert("L")
+
+
+def _dpi(image: Image.Image) -> float:
+    """The stated DPI if it is plausible, else 300, or lower for a small image of a page."""
+    stated = image.info.get("dpi", (0, 0))[0]
+    longest = max(image.size)
+    if stated and float(stated) >= 72 and longest / float(stated) <= MAX_PAGE_INCHES:
+        return float(stated)
+    return min(DEFAULT_DPI, max(72.0, longest / PAGE_INCHES))
+
+
+def prepare(image: Image.Image, dpi: float, settings: Settings) -> tuple[Image.Image, float]:
+    """Grayscale page at ~300 DPI, contrast stretched, white-on-dark bands inverted."""
+    if dpi < MIN_DPI:
+        budget = math.sqrt(settings.max_image_pixels / (image.width * image.height))
+        scale = min(OCR_DPI / dpi, budget)
+        if scale > 1.05:
+            size = (round(image.width * scale), round(image.height * scale))
+            image = image.resize(size, Image.Resampling.BICUBIC)
+            dpi *= scale
+    image = ImageOps.autocontrast(image, cutoff=(1, 1))
+    return invert_dark_bands(image, dpi), dpi
+
+
+def invert_dark_bands(image: Image.Image, dpi: float) -> Image.Image:
+    """Invert dark regions (coloured header bands, table heads) so their light text reads dark."""
+    cell = max(4, round(dpi / 24))  # 3 pt: a cell of a band is dark even where a letter is
+    cells = image.reduce(cell).point(lambda v: 255 if v < DARK else 0)
+    # close gaps inside a band, then drop specks smaller than a band (bold letters, rules)
+    mask = cells.filter(ImageFilter.MaxFilter(3)).filter(ImageFilter.MinFilter(3))
+    mask = mask.filter(ImageFilter.MinFilter(5)).filter(ImageFilter.MaxFilter(5))
+    if mask.getbbox() is None:
+        return image
+    mask = mask.resize(image.size, Image.Resampling.NEAREST)
+    return Image.composite(ImageOps.invert(image), image, mask)
+
+
+def turn(image: Image.Image, degrees: int) -> Image.Image:
+    """Rotate by a quarter turn multiple, clockwise."""
+    return image.rotate(-degrees, expand=True) if degrees % 360 else image
+
+
+def _profile_sharpness(ink: Image.Image, angle: float) -> float:
+    rotated = ink.rotate(angle, resample=Image.Resampling.BILINEAR, fillcolor=0)
+    rows = rotated.resize((1, rotated.height), Image.Resampling.BOX)
+    return ImageStat.Stat(rows).var[0]
+
+
+def skew(image: Image.Image) -> float:
+    """The angle (degrees, counter-clockwise) that makes text lines horizontal."""
+    factor = max(1, image.width // PROFILE_WIDTH)
+    ink = image.reduce(factor).point(lambda v: 255 if v < 128 else 0)
+    if ink.getbbox() is None:
+        return 0.0
+    steps = round(SKEW_RANGE / SKEW_STEP)
+    coarse = max((i * SKEW_STEP for i in range(-steps, steps + 1)),
+                 key=lambda a: _profile_sharpness(ink, a))
+    fine = round(SKEW_STEP / SKEW_FINE)
+    return max((coarse + i * SKEW_FINE for i in range(-fine, fine + 1)),
+               key=lambda a: _profile_sharpness(ink, a))
+
+
+def straighten(image: Image.Image) -> Image.Image:
+    """The image rotated so its text lines run level (white fills the corners)."""
+    angle = skew(image)
+    if abs(angle) < SKEW_MIN:
+        return image
+    return image.rotate(angle, resample=Image.Resampling.BILINEAR, expand=True, fillcolor=255)
+
+
+def quiet_row(image: Image.Image, fraction: float, window: float = 0.06) -> int:
+    """The row nearest `fraction` of the height with the least ink: a cut between text lines."""
+    rows = list(image.resize((1, image.height), Image.Resampling.BOX).getdata())
+    target = round(image.height * fraction)
+    reach = round(image.height * window)
+    span = range(max(0, target - reach), min(image.height, target + reach))
+    return max(span, key=lambda y: (rows[y], -abs(y - target)), default=target)

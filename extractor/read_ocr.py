@@ -1,0 +1,155 @@
+"""Tesseract, the one OCR engine: words with pixel boxes and confidences from a page image.
+
+Every run is one `tesseract` process on an uncompressed PGM in a temporary folder (handing it a
+PNG costs more than the OCR of a small region), single-threaded (`OMP_THREAD_LIMIT=1`: on a busy
+server threads only contend), its TSV parsed into words.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import regex
+from PIL import Image
+
+from extractor.errors import DependencyMissing, MalformedDocument, TooLarge
+from extractor.settings import Settings
+
+_ROTATE = regex.compile(r"^Rotate:\s*(\d+)", regex.MULTILINE)
+_ORIENTATION_CONF = regex.compile(r"^Orientation confidence:\s*([\d.]+)", regex.MULTILINE)
+MIN_OSD_CONFIDENCE = 2.0  # Tesseract's own advice: below this the orientation is a guess
+_HOCR_LINE = regex.compile(
+    r"class='ocr_(?:line|caption|header|textfloat)'[^>]*title=\"bbox (\d+) (\d+) (\d+) (\d+); "
+    r"baseline ([-\d.]+) ([-\d.]+); x_size ([\d.]+)")
+ASCENT, DESCENT = 0.8, 0.25  # of hOCR's x_size (about the font size): a text body's extent
+
+
+@dataclass(frozen=True, slots=True)
+class OcrWord:
+    """One recognised word: pixel box (left, top, right, bottom), confidence in 0..1, and the
+    top and bottom of its line's text body (ascender to descender, like a text layer's boxes)."""
+
+    text: str
+    left: int
+    top: int
+    right: int
+    bottom: int
+    conf: float
+    body_top: int
+    body_bottom: int
+
+
+def package(language: str) -> str:
+    """The Debian package that ships a Tesseract language ("chi_sim" -> tesseract-ocr-chi-sim)."""
+    return "tesseract-ocr-" + language.lower().replace("_", "-")
+
+
+def _run(command: str, args: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    try:
+        return subprocess.run([command, *args], capture_output=True, text=True, env=env,
+                              timeout=timeout, check=False)
+    except (FileNotFoundError, PermissionError) as exc:
+        raise DependencyMissing(f"Tesseract ({command}) is not installed: install the Debian "
+                                f"package tesseract-ocr") from exc
+    except subprocess.TimeoutExpired as exc:
+        raise TooLarge(f"OCR of a page took longer than {timeout:.0f} s") from exc
+
+
+@lru_cache(maxsize=8)
+def _languages(command: str) -> frozenset[str]:
+    done = _run(command, ["--list-langs"], timeout=30)
+    return frozenset(line.strip() for line in done.stdout.splitlines()[1:] if line.strip())
+
+
+def require(settings: Settings, languages: str) -> None:
+    """Raise DependencyMissing naming the package for Tesseract or any missing language."""
+    installed = _languages(settings.tesseract_cmd)
+    missing = [code for code in languages.split("+") if code not in installed]
+    if missing:
+        packages = " ".join(package(code) for code in missing)
+        raise DependencyMissing(f"Tesseract language data {'+'.join(missing)} is not installed: "
+                                f"install the Debian package(s) {packages}")
+
+
+def _on_image(image: Image.Image, args: list[str], settings: Settings,
+              outputs: tuple[str, ...] = ()) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    """Run Tesseract on `image` written as an uncompressed grayscale PGM; the run and the
+    text of each of its `outputs` (renderers such as "tsv"; without any, stdout only)."""
+    with tempfile.TemporaryDirectory(prefix="custid-ocr-") as folder:
+        path, base = Path(folder) / "page.pgm", Path(folder) / "out"
+        image.convert("L").save(path, format="PPM")
+        target = str(base) if outputs else "stdout"
+        done = _run(settings.tesseract_cmd, [str(path), target, *args, *outputs],
+                    settings.ocr_timeout)
+        if done.returncode != 0:
+            return done, []
+        return done, [base.with_suffix(f".{o}").read_text(encoding="utf-8") for o in outputs]
+
+
+def words(image: Image.Image, settings: Settings, dpi: int, psm: int = 3, whitelist: str = "",
+          languages: str = "") -> list[OcrWord]:
+    """Words Tesseract reads on `image` in page segmentation mode `psm`.
+
+    `whitelist` restricts the characters it may read (for re-reading one value); `languages`
+    default to the configured ones.
+    """
+    languages = languages or settings.ocr_languages
+    require(settings, languages)
+    args = ["-l", languages, "--psm", str(psm), "--dpi", str(dpi)]
+    if whitelist:
+        args += ["-c", f"tessedit_char_whitelist={whitelist}"]
+    done, outputs = _on_image(image, args, settings, ("tsv", "hocr"))
+    if done.returncode != 0:
+        raise MalformedDocument(f"OCR failed: {done.stderr.strip()[-200:]}")
+    tsv, hocr = outputs
+    return parse_tsv(tsv, line_bodies(hocr))
+
+
+def line_bodies(hocr: str) -> dict[tuple[int, int, int, int], tuple[int, int]]:
+    """Each text line's box (left, top, right, bottom) -> the top and bottom of its text body.
+
+    The body is a text layer's notion of a word's height: from ascender height to descender
+    depth, whatever letters the line has; hOCR gives each line's baseline and text size.
+    """
+    bodies = {}
+    for m in _HOCR_LINE.finditer(hocr):
+        left, top, right, bottom = (int(v) for v in m.group(1, 2, 3, 4))
+        baseline = bottom + float(m[6])  # the offset is taken at the line's left end
+        size = float(m[7])
+        bodies[left, top, right, bottom] = (round(baseline - ASCENT * size),
+                                            round(baseline + DESCENT * size))
+    return bodies
+
+
+def parse_tsv(tsv: str, bodies: dict[tuple[int, int, int, int], tuple[int, int]]) -> list[OcrWord]:
+    """Word rows (level 5) of Tesseract's TSV, blanks dropped, each with its line's body
+    (`bodies` by line box; the line box itself where that is unknown)."""
+    found = []
+    line = (0, 0)
+    for row in tsv.splitlines()[1:]:
+        cells = row.split("\t")
+        if len(cells) != 12:
+            continue
+        left, top, width, height = (int(c) for c in cells[6:10])
+        if cells[0] == "4":
+            line = bodies.get((left, top, left + width, top + height), (top, top + height))
+        elif cells[0] == "5" and cells[11].strip():
+            found.append(OcrWord(cells[11].strip(), left, top, left + width, top + height,
+                                 max(float(cells[10]), 0.0) / 100, *line))
+    return found
+
+
+def rotation(image: Image.Image, settings: Settings, dpi: int) -> int:
+    """Degrees to turn `image` clockwise so its text stands upright (0 when unsure)."""
+    require(settings, "osd")
+    done, _ = _on_image(image, ["--psm", "0", "--dpi", str(dpi)], settings)
+    turn, conf = _ROTATE.search(done.stdout), _ORIENTATION_CONF.search(done.stdout)
+    if done.returncode != 0 or not turn or not conf or float(conf[1]) < MIN_OSD_CONFIDENCE:
+        return 0  # too few characters to tell, or no clear answer
+    return int(turn[1]) % 360

@@ -1,0 +1,102 @@
+"""OCR of one page image: prepared once, turned upright when its text does not read, then read
+by region (the top of a page first, the rest later) into words in PDF points.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from PIL import Image
+
+from extractor import read_image, read_ocr
+from extractor.layout import assign_lines
+from extractor.models import BBox, Page, Word
+from extractor.settings import Settings
+
+Part = Literal["top", "rest", "all"]
+TOP = 0.4  # share of the page height read first
+LEGIBLE_CONF = 0.7  # a word read at least this surely...
+LEGIBLE_SHARE = 0.5  # ...and this share of such words: the page is upright
+LEGIBLE_MIN = 3
+NOISE_CONF, NOISE_WIDTH = 0.6, 1.5  # below this confidence, wider than this many heights a
+# character: not text
+PAD = 0.35  # of the value's height, around a value re-read on its own
+REREAD_LANGUAGE = "eng"  # digits and capitals read the same in every language; loads fastest
+
+
+def _upright(words: list[Word]) -> bool:
+    """Do the longer words read with confidence, and run across? (A page on its side reads as
+    noise, or as words standing on end.)"""
+    long = [w for w in words if sum(c.isalnum() for c in w.text) >= 3]
+    sure = [w for w in long if w.conf >= LEGIBLE_CONF and w.x1 - w.x0 > w.height]
+    return len(sure) >= LEGIBLE_MIN and len(sure) >= LEGIBLE_SHARE * len(long)
+
+
+def _text(word: Word) -> bool:
+    """Not a rule or a dotted leader read as a few letters stretched over a long run."""
+    width = word.x1 - word.x0
+    return word.conf >= NOISE_CONF or width <= NOISE_WIDTH * word.height * len(word.text)
+
+
+class Scan:
+    """One page image; `read` OCRs a part of it, `reread` one value's box."""
+
+    def __init__(self, image: Image.Image, dpi: float, number: int, settings: Settings) -> None:
+        self._base, self.dpi = read_image.prepare(image, dpi, settings)
+        self.image = read_image.straighten(self._base)
+        self.number = number
+        self.settings = settings
+        self._upright = False  # set once the text read, or the page was turned
+        self._cut: int | None = None
+
+    @property
+    def scale(self) -> float:
+        """PDF points per pixel."""
+        return 72 / self.dpi
+
+    def page(self, words: list[Word]) -> Page:
+        return Page(number=self.number, width=self.image.width * self.scale,
+                    height=self.image.height * self.scale, words=assign_lines(words),
+                    source="ocr")
+
+    def read(self, part: Part) -> list[Word]:
+        """Words of the top of the page, the rest below it, or all of it."""
+        words = self._read(part)
+        if not self._upright:
+            self._upright = True
+            if not _upright(words):
+                degrees = read_ocr.rotation(self.image, self.settings, round(self.dpi))
+                if degrees:
+                    self.image = read_image.straighten(read_image.turn(self._base, degrees))
+                    self._cut = None
+                    words = self._read(part)
+        self._base = self.image  # no further turn: the unstraightened copy is not needed
+        return words
+
+    def _read(self, part: Part) -> list[Word]:
+        if self._cut is None:
+            self._cut = read_image.quiet_row(self.image, TOP)
+        top, bottom = {"top": (0, self._cut), "rest": (self._cut, self.image.height),
+                       "all": (0, self.image.height)}[part]
+        region = self.image.crop((0, top, self.image.width, bottom))
+        found = read_ocr.words(region, self.settings, round(self.dpi))
+        return [w for w in (self._word(w, 0, top) for w in found) if _text(w)]
+
+    def reread(self, box: BBox, whitelist: str) -> list[Word]:
+        """Words read again inside `box` (points), as one line of `whitelist` characters."""
+        x0, top, x1, bottom = (v / self.scale for v in box)
+        pad = (bottom - top) * PAD
+        left, upper = max(0, round(x0 - pad)), max(0, round(top - pad))
+        crop = self.image.crop((left, upper, min(self.image.width, round(x1 + pad)),
+                                min(self.image.height, round(bottom + pad))))
+        found = read_ocr.words(crop, self.settings, round(self.dpi), psm=7, whitelist=whitelist,
+                               languages=REREAD_LANGUAGE)
+        return [self._word(w, left, upper) for w in found]
+
+    def _word(self, word: read_ocr.OcrWord, dx: int, dy: int) -> Word:
+        """A word in points, as tall as its line's text body (text layers box words from ascent
+        to descent, and the matcher's geometry expects such boxes)."""
+        k = self.scale
+        top, bottom = min(word.top, word.body_top), max(word.bottom, word.body_bottom)
+        return Word(word.text, (word.left + dx) * k, (top + dy) * k, (word.right + dx) * k,
+                    (bottom + dy) * k, size=(bottom - top) * k, conf=word.conf)

@@ -1,0 +1,87 @@
+"""Second looks at the values on an OCR'd page, while its image is still at hand.
+
+Confusable letters inside a run of digits (O/0, I/l/1, S/5, B/8, Z/2) become digits only where
+that gives the value a better value shape; a value read with low confidence is read again on
+its own, as one line of only the characters its shape allows, and the surer reading is kept.
+"""
+
+from __future__ import annotations
+
+import regex
+
+from extractor.match import Matcher
+from extractor.models import Page, Word
+from extractor.packs import REGEX_TIMEOUT, ValueShape
+from extractor.pairing import Candidate
+from extractor.read import Reread
+from extractor.values import clean
+
+REREAD_BELOW = 0.8  # values read less surely than this are read again
+DIGIT_FOR = str.maketrans("OoIlSBZ", "0011582")
+CONFUSABLE_RUN = regex.compile(r"(?<=\d)[OoIlSBZ]+(?=\d)")
+ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ#-./"  # what a re-read may be restricted to
+
+
+def digits_for_confusables(token: str) -> str:
+    """`token` with confusable letters between digits read as the digits they resemble."""
+    return CONFUSABLE_RUN.sub(lambda m: m.group().translate(DIGIT_FOR), token)
+
+
+def _value(words: list[Word]) -> str:
+    return " ".join(clean(w.text) for w in words)
+
+
+def alphabet(shape: ValueShape, value: str) -> str:
+    """Characters the shape allows somewhere along `value` (never a space: Tesseract splits)."""
+    pattern = regex.compile(shape.regex, regex.IGNORECASE)
+    return "".join(
+        c for c in ALPHABET
+        if any(pattern.fullmatch(value[:i] + c, partial=True, timeout=REGEX_TIMEOUT)
+               for i in range(len(value) + 1))
+    )
+
+
+class Refiner:
+    """Refines the values the matcher would pair on a page; callable as the read stage's hook."""
+
+    def __init__(self, matcher: Matcher) -> None:
+        self.matcher = matcher
+
+    def __call__(self, page: Page, reread: Reread) -> None:
+        for scored in self.matcher.page_candidates(page, None):
+            candidate = scored.candidate
+            if any(w is v for w in candidate.words for v in candidate.spot.words):
+                continue  # the value is glued to its label ("Cust#58213"): no box of its own
+            self._fix_confusables(candidate)
+            if min(w.conf for w in candidate.words) < REREAD_BELOW:
+                self._reread(page, candidate, reread)
+
+    def _score(self, value: str) -> float:
+        shape = self.matcher.judge.shape(value)
+        return shape.score if shape else 0.0
+
+    def _fix_confusables(self, candidate: Candidate) -> None:
+        texts = [digits_for_confusables(w.text) for w in candidate.words]
+        fixed = " ".join(clean(t) for t in texts)
+        if fixed != candidate.value and self._score(fixed) > self._score(candidate.value):
+            for word, text in zip(candidate.words, texts, strict=True):
+                word.text = text
+
+    def _reread(self, page: Page, candidate: Candidate, reread: Reread) -> None:
+        words = candidate.words
+        shape = self.matcher.judge.shape(_value(words))
+        present = {id(w) for w in page.words}
+        if shape is None or not all(id(w) in present for w in words):
+            return  # no shape to read it as, or already read again for another label
+        box = (min(w.x0 for w in words), min(w.top for w in words),
+               max(w.x1 for w in words), max(w.bottom for w in words))
+        again = reread(box, alphabet(shape, _value(words)))
+        if not again or self.matcher.judge.shape(_value(again)) is None:
+            return
+        if min(w.conf for w in again) <= min(w.conf for w in words):
+            return
+        for word in again:
+            word.line = words[0].line
+        replaced = {id(w) for w in words}
+        kept = [w for w in page.words if id(w) not in replaced]
+        page.words = sorted(kept + again, key=lambda w: (w.line, w.x0))

@@ -1,0 +1,1 @@
+"""HTTP routes of the API: thin, each a call into the pipeline's stages."""

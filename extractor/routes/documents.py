@@ -1,0 +1,113 @@
+"""/v1/documents: upload, status and result, listing, original, reprocess, delete."""
+
+from __future__ import annotations
+
+import datetime as dt
+import mimetypes
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse
+
+from extractor import ingest, queue, results, webhook
+from extractor.routes.deps import DbDep, SettingsDep, StoreDep, WorkspaceDep, load
+from extractor.schemas import Accepted, DocumentOut, DocumentSummary, Page, Status
+from extractor.tables import Document
+
+router = APIRouter(prefix="/v1/documents", tags=["documents"])
+
+UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["file"],
+    "properties": {
+        "file": {"type": "array", "items": {"type": "string", "format": "binary"},
+                 "description": "A document; repeat the field for several"},
+        "webhook_url": {"type": "string", "format": "uri",
+                        "description": "Called with the document when it is done or failed"},
+    }}}}}}
+
+
+def _status_url(request: Request, document_id: str) -> str:
+    return request.app.url_path_for("get_document", document_id=document_id)
+
+
+@router.post(
+    "", status_code=202, response_model=Accepted | list[Accepted] | DocumentOut,
+    openapi_extra=UPLOAD_BODY,
+    responses={200: {"model": DocumentOut, "description": "One file, stored before: that document"},
+               400: {"description": "Not a multipart upload with a `file`"},
+               413: {"description": "A file is larger than the upload limit"},
+               422: {"description": "The webhook URL is not allowed"}})
+async def upload(request: Request, response: Response, db: DbDep, store: StoreDep,
+                 settings: SettingsDep, workspace: WorkspaceDep):
+    """Store and queue documents (streamed to disk); 202 with where to follow each one."""
+    files = await ingest.receive(request.headers.get("content-type", ""), request.stream(),
+                                 store, settings.max_upload_bytes)
+    webhook_url = files.fields.get("webhook_url") or None
+    try:
+        if webhook_url:
+            await run_in_threadpool(webhook.check, webhook_url, settings.webhook_allow)
+        admitted = await run_in_threadpool(ingest.admit, db, store, workspace, files, webhook_url)
+    except BaseException:
+        files.discard()
+        raise
+    if not any(new for _id, new in admitted):
+        response.status_code = 200
+    if len(admitted) == 1 and response.status_code == 200:
+        return await run_in_threadpool(get_document, admitted[0][0], db, workspace)
+    accepted = [Accepted(id=document_id, status_url=_status_url(request, document_id),
+                         duplicate=not new) for document_id, new in admitted]
+    return accepted[0] if len(accepted) == 1 else accepted
+
+
+@router.get("", response_model=Page[DocumentSummary])
+def list_documents(
+    db: DbDep, workspace: WorkspaceDep, status: Status | None = None,
+    issuer: Annotated[str | None, Query(description="Case- and space-insensitive")] = None,
+    kind: str | None = None,
+    date_from: Annotated[dt.date | None, Query(description="Document date, inclusive")] = None,
+    date_to: Annotated[dt.date | None, Query(description="Document date, inclusive")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Page[DocumentSummary]:
+    """Documents, newest first."""
+    query = results.document_query(workspace, status, issuer, kind, date_from, date_to)
+    with db.session() as session:
+        rows = session.scalars(query.limit(limit + 1).offset(offset)).all()
+        return Page.of([DocumentSummary.of(row) for row in rows], limit, offset)
+
+
+@router.get("/{document_id}", response_model=DocumentOut)
+def get_document(document_id: str, db: DbDep, workspace: WorkspaceDep) -> DocumentOut:
+    """Status, error, the extraction result once done, and the account links."""
+    with db.session() as session:
+        return DocumentOut.of(load(session, Document, document_id, workspace))
+
+
+@router.get("/{document_id}/original", response_class=FileResponse,
+            responses={200: {"content": {"application/octet-stream": {}}}})
+def get_original(document_id: str, db: DbDep, store: StoreDep,
+                 workspace: WorkspaceDep) -> FileResponse:
+    """The file as uploaded."""
+    with db.session() as session:
+        document = load(session, Document, document_id, workspace)
+    media_type = mimetypes.guess_type(document.filename)[0] or "application/octet-stream"
+    return FileResponse(store.path(document.sha256), media_type=media_type,
+                        filename=document.filename)
+
+
+@router.delete("/{document_id}", status_code=204)
+def delete_document(document_id: str, db: DbDep, store: StoreDep,
+                    workspace: WorkspaceDep) -> None:
+    """The document, its original, result and links."""
+    with db.session() as session:
+        results.delete_document(session, store, load(session, Document, document_id, workspace))
+
+
+@router.post("/{document_id}/reprocess", status_code=202, response_model=Accepted)
+def reprocess(document_id: str, request: Request, db: DbDep, workspace: WorkspaceDep) -> Accepted:
+    """Queue the document again (say, after new patterns or imported accounts)."""
+    with db.session() as session:
+        results.requeue(session, load(session, Document, document_id, workspace))
+    queue.enqueue([document_id])
+    return Accepted(id=document_id, status_url=_status_url(request, document_id))

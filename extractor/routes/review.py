@@ -1,0 +1,41 @@
+"""/v1/review: links a person should look at (low confidence, confusable, conflicts)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from extractor import link
+from extractor.routes.deps import DbDep, WorkspaceDep, load
+from extractor.schemas import Decision, Page, ReviewItem
+from extractor.tables import DocumentLink
+
+router = APIRouter(prefix="/v1/review", tags=["review"])
+
+
+@router.get("", response_model=Page[ReviewItem])
+def list_review(db: DbDep, workspace: WorkspaceDep,
+                limit: Annotated[int, Query(ge=1, le=500)] = 50,
+                offset: Annotated[int, Query(ge=0)] = 0) -> Page[ReviewItem]:
+    query = (select(DocumentLink).where(DocumentLink.workspace_id == workspace,
+                                        DocumentLink.status == "review")
+             .options(selectinload(DocumentLink.document)).order_by(DocumentLink.id))
+    with db.session() as session:
+        rows = session.scalars(query.limit(limit + 1).offset(offset)).all()
+        return Page.of([ReviewItem.of(row) for row in rows], limit, offset)
+
+
+@router.post("/{link_id}", response_model=ReviewItem, responses={409: {}})
+def decide(link_id: int, body: Decision, db: DbDep, workspace: WorkspaceDep) -> ReviewItem:
+    """Confirm or reject; the decision is kept when the document is processed again."""
+    with db.session() as session:
+        row = load(session, DocumentLink, link_id, workspace)
+        try:
+            link.decide(session, row, body.decision, body.account_id)
+        except link.ReviewError as exc:
+            raise HTTPException(409, str(exc)) from exc
+        session.flush()
+        return ReviewItem.of(row)

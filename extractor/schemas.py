@@ -1,0 +1,167 @@
+"""Request and response bodies of the HTTP API (v1); webhooks post `DocumentOut`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from extractor.link import numbers_newest_first
+from extractor.models import DocumentResult, ErrorInfo, Kind
+from extractor.tables import Account, Document, DocumentLink
+
+Status = Literal["queued", "processing", "done", "failed"]
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    limit: int
+    offset: int
+    next_offset: int | None = Field(None, description="Offset of the next page, if any")
+
+    @classmethod
+    def of(cls, items: list[T], limit: int, offset: int) -> Page[T]:
+        """`items` holds up to limit + 1 rows: one more tells there is a next page."""
+        more = len(items) > limit
+        return cls(items=items[:limit], limit=limit, offset=offset,
+                   next_offset=offset + limit if more else None)
+
+
+class Accepted(BaseModel):
+    id: str
+    status_url: str
+    duplicate: bool = Field(False, description="The file was stored before; nothing was queued")
+
+
+class LinkOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    account_id: str | None
+    value: str
+    normalized: str
+    kind: str
+    method: Literal["exact", "confusable", "new", "successor", "holder", "none"]
+    confidence: float
+    status: Literal["linked", "review", "rejected"]
+    reason: str | None = Field(None, description="Why the link awaits review")
+    decision: Literal["confirm", "reject"] | None
+
+
+class DocumentSummary(BaseModel):
+    id: str
+    status: Status
+    filename: str
+    sha256: str
+    size: int
+    issuer: str | None
+    kind: str | None
+    document_date: dt.date | None
+    error: ErrorInfo | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @classmethod
+    def of(cls, document: Document, **extra: object) -> DocumentSummary:
+        issuer = (document.result or {}).get("issuer") or {}
+        error = (ErrorInfo(code=document.error_code, message=document.error_message or "")
+                 if document.error_code else None)
+        return cls(id=document.id, status=document.status, filename=document.filename,
+                   sha256=document.sha256, size=document.size, issuer=issuer.get("name"),
+                   kind=document.kind, document_date=document.document_date, error=error,
+                   created_at=document.created_at, updated_at=document.updated_at, **extra)
+
+
+class DocumentOut(DocumentSummary):
+    result: DocumentResult | None
+    links: list[LinkOut]
+
+    @classmethod
+    def of(cls, document: Document, **extra: object) -> DocumentOut:
+        return super().of(document, result=document.result,
+                          links=[LinkOut.model_validate(link) for link in document.links])
+
+
+class AccountIn(BaseModel):
+    issuer: str = Field(min_length=1)
+    number: str = Field(min_length=1)
+    kind: Kind = "customer_number"
+    holder: str | None = None
+
+
+class NumberOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    value: str
+    normalized: str
+    kind: str
+    first_seen_date: dt.date | None
+    last_seen_date: dt.date | None
+
+
+class AccountOut(BaseModel):
+    id: str
+    issuer: str
+    holder: str | None
+    number: NumberOut | None = Field(description="The current number: newest document date")
+    predecessor_id: str | None
+    source: Literal["imported", "auto", "review"]
+    created_at: dt.datetime
+
+    @classmethod
+    def of(cls, account: Account, **extra: object) -> AccountOut:
+        numbers = numbers_newest_first(account)
+        return cls(id=account.id, issuer=account.issuer, holder=account.holder,
+                   number=NumberOut.model_validate(numbers[0]) if numbers else None,
+                   predecessor_id=account.predecessor_id, source=account.source,
+                   created_at=account.created_at, **extra)
+
+
+class AccountDocument(BaseModel):
+    document_id: str
+    filename: str
+    document_date: dt.date | None
+    link: LinkOut
+
+
+class AccountDetail(AccountOut):
+    numbers: list[NumberOut] = Field(description="Every number, newest first")
+    successor_ids: list[str]
+    documents: list[AccountDocument]
+
+    @classmethod
+    def of_history(cls, account: Account, successor_ids: list[str],
+                   links: list[DocumentLink]) -> AccountDetail:
+        return cls.of(
+            account, numbers=[NumberOut.model_validate(n) for n in numbers_newest_first(account)],
+            successor_ids=successor_ids,
+            documents=[AccountDocument(document_id=link.document_id,
+                                       filename=link.document.filename,
+                                       document_date=link.document.document_date,
+                                       link=LinkOut.model_validate(link)) for link in links])
+
+
+class ReviewItem(LinkOut):
+    document_id: str
+    filename: str
+    issuer: str | None
+
+    @classmethod
+    def of(cls, link: DocumentLink) -> ReviewItem:
+        issuer = (link.document.result or {}).get("issuer") or {}
+        return cls.model_validate({**LinkOut.model_validate(link).model_dump(),
+                                   "document_id": link.document_id,
+                                   "filename": link.document.filename,
+                                   "issuer": issuer.get("name")})
+
+
+class Decision(BaseModel):
+    decision: Literal["confirm", "reject"]
+    account_id: str | None = Field(None, description="Confirm the number to this account")
+
+
+class Health(BaseModel):
+    status: Literal["ok", "unavailable"]
+    checks: dict[str, str] = Field(default_factory=dict)

@@ -1,0 +1,1 @@
+"""Synthetic labeled corpus of invoices, bills and statements (see `samples.generator`)."""

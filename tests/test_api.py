@@ -1,0 +1,160 @@
+"""The HTTP API on SQLite and PostgreSQL, tasks run eagerly in the test process."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from extractor.db import database
+from extractor.pipeline import Extractor
+from extractor.settings import get_settings
+from samples.generator import generate
+from workers import tasks
+from workers.celery_app import celery_app
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("corpus")
+    generate(folder, 6, 11)
+    return folder
+
+
+@pytest.fixture
+def client(database_url: str, tmp_path: Path,
+           monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+    from extractor.api import create_app
+
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("CUSTID_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("CUSTID_SWEEP_INTERVAL", "0")
+    monkeypatch.setenv("CUSTID_MAX_UPLOAD_BYTES", "200000")
+    monkeypatch.setenv("CUSTID_WEBHOOK_ALLOW", "hooks.example.com")
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
+    get_settings.cache_clear()
+    tasks.context.cache_clear()
+    with TestClient(create_app()) as test_client:
+        yield test_client
+    database(database_url).engine.dispose()
+    database.cache_clear()
+    tasks.context.cache_clear()
+    get_settings.cache_clear()
+
+
+def labeled(corpus: Path) -> list[dict]:
+    lines = (corpus / "labels.jsonl").read_text().splitlines()
+    return [json.loads(line) for line in lines]
+
+
+def send(client: TestClient, *paths: Path, **form: str):
+    files = [("file", (p.name, p.read_bytes(), "application/pdf")) for p in paths]
+    return client.post("/v1/documents", files=files, data=form)
+
+
+def test_upload_status_result_and_dedupe(client: TestClient, corpus: Path) -> None:
+    record = next(r for r in labeled(corpus) if r["expected"])
+    path = corpus / record["file"]
+    first = send(client, path)
+    assert first.status_code == 202
+    body = client.get(first.json()["status_url"]).json()
+    assert body["status"] == "done" and body["error"] is None
+    assert body["result"]["sha256"] == body["sha256"]
+    found = {f["normalized"] for f in body["result"]["findings"]}
+    assert found and {link["normalized"] for link in body["links"]} == found
+    again = send(client, path)
+    assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
+    assert again.json()["status"] == "done"
+    originals = Path(get_settings().data_dir / "originals")
+    assert len([p for p in originals.rglob("*") if p.is_file()]) == 1
+    assert client.get(f"/v1/documents/{body['id']}/original").content == path.read_bytes()
+
+
+def test_several_files_listing_filters_and_pages(client: TestClient, corpus: Path) -> None:
+    paths = sorted(corpus.glob("*.pdf"))
+    answer = send(client, *paths)
+    assert answer.status_code == 202 and len(answer.json()) == len(paths)
+    page = client.get("/v1/documents", params={"limit": 4}).json()
+    assert len(page["items"]) == 4 and page["next_offset"] == 4
+    rest = client.get("/v1/documents", params={"limit": 4, "offset": 4}).json()
+    assert len(rest["items"]) == len(paths) - 4 and rest["next_offset"] is None
+    done = client.get("/v1/documents", params={"status": "done", "limit": 100}).json()["items"]
+    assert len(done) == len(paths)
+    issuer = next(d["issuer"] for d in done if d["issuer"])
+    by_issuer = client.get("/v1/documents", params={"issuer": issuer.upper()}).json()["items"]
+    assert by_issuer and all(d["issuer"] == issuer for d in by_issuer)
+    dated = next(d for d in done if d["document_date"])
+    window = {"date_from": dated["document_date"], "date_to": dated["document_date"]}
+    in_window = client.get("/v1/documents", params=window).json()["items"]
+    assert dated["id"] in {d["id"] for d in in_window}
+    if dated["kind"]:
+        kinds = client.get("/v1/documents", params={"kind": dated["kind"]}).json()["items"]
+        assert {d["kind"] for d in kinds} == {dated["kind"]}
+
+
+def test_reprocess_and_delete(client: TestClient, corpus: Path) -> None:
+    path = next(corpus.glob("*.pdf"))
+    document_id = send(client, path).json()["id"]
+    assert client.post(f"/v1/documents/{document_id}/reprocess").status_code == 202
+    assert client.get(f"/v1/documents/{document_id}").json()["status"] == "done"
+    assert client.delete(f"/v1/documents/{document_id}").status_code == 204
+    assert client.get(f"/v1/documents/{document_id}").status_code == 404
+    assert client.get(f"/v1/documents/{document_id}/original").status_code == 404
+    assert send(client, path).status_code == 202  # stored anew
+
+
+def test_upload_limits_and_refusals(client: TestClient, tmp_path: Path, corpus: Path) -> None:
+    big = tmp_path / "big.pdf"
+    big.write_bytes(b"%PDF-1.4\n" + b"0" * 300_000)
+    assert send(client, big).status_code == 413
+    assert client.post("/v1/documents", data={"x": "y"}).status_code == 400
+    path = next(corpus.glob("*.pdf"))
+    refused = send(client, path, webhook_url="http://127.0.0.1:9/hook")
+    assert refused.status_code == 422
+    staging = get_settings().data_dir / "staging"
+    assert list(staging.iterdir()) == []
+
+
+def test_accounts_and_review(client: TestClient, corpus: Path, extractor: Extractor) -> None:
+    to_ocr = str.maketrans("0158", "OISB")
+    path, result, finding = next(
+        (path, result, f) for path in sorted(corpus.glob("*.pdf"))
+        if (result := extractor.extract_path(path)).issuer
+        for f in result.findings if f.normalized.translate(to_ocr) != f.normalized)
+    variant = finding.normalized.translate(to_ocr)  # as if imported from a misread listing
+    created = client.post("/v1/accounts", json={
+        "issuer": f" {result.issuer.name.upper()} ", "number": variant, "kind": finding.kind,
+        "holder": "Jane Doe"})
+    assert created.status_code == 201
+    account_id = created.json()["id"]
+    document_id = send(client, path).json()["id"]
+    item = next(i for i in client.get("/v1/review").json()["items"]
+                if i["normalized"] == finding.normalized)
+    assert item["method"] == "confusable" and item["account_id"] == account_id
+    assert item["confidence"] < finding.confidence and item["document_id"] == document_id
+    decided = client.post(f"/v1/review/{item['id']}", json={"decision": "confirm"})
+    assert decided.status_code == 200 and decided.json()["status"] == "linked"
+    assert client.post(f"/v1/documents/{document_id}/reprocess").status_code == 202
+    links = client.get(f"/v1/documents/{document_id}").json()["links"]
+    kept = next(k for k in links if k["normalized"] == finding.normalized)
+    assert (kept["decision"], kept["status"], kept["account_id"]) == ("confirm", "linked",
+                                                                      account_id)
+    detail = client.get(f"/v1/accounts/{account_id}").json()
+    assert detail["holder"] == "Jane Doe" and detail["number"]["normalized"] == variant
+    assert [d["document_id"] for d in detail["documents"]] == [document_id]
+    found = client.get("/v1/accounts", params={"holder": "jane", "issuer": result.issuer.name})
+    assert [a["id"] for a in found.json()["items"]] == [account_id]
+    again = client.post("/v1/accounts", json={"issuer": result.issuer.name, "number": variant})
+    assert again.status_code == 200 and again.json()["id"] == account_id
+
+
+def test_health_and_openapi(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok", "checks": {}}
+    assert client.get("/readyz").status_code == 503  # no Redis, no worker here
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"/v1/documents", "/v1/documents/{document_id}", "/v1/accounts", "/v1/review",
+            "/v1/review/{link_id}", "/readyz"} <= paths.keys()
+    assert "multipart/form-data" in paths["/v1/documents"]["post"]["requestBody"]["content"]

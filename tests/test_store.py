@@ -1,0 +1,73 @@
+"""Originals: content-addressed, atomic, read-only; uploads streamed within the size limit."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from extractor.errors import TooLarge
+from extractor.ingest import BadUpload, receive
+from extractor.store import Store
+
+BOUNDARY = "xyz"
+
+
+def multipart(*parts: tuple[str, str | None, bytes]) -> bytes:
+    body = b""
+    for name, filename, data in parts:
+        disposition = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename else "")
+        body += f"--{BOUNDARY}\r\nContent-Disposition: {disposition}\r\n\r\n".encode()
+        body += data + b"\r\n"
+    return body + f"--{BOUNDARY}--\r\n".encode()
+
+
+def stream(body: bytes, chunk: int = 1000):
+    async def chunks():
+        for start in range(0, len(body), chunk):
+            yield body[start:start + chunk]
+    return chunks()
+
+
+def upload(store: Store, body: bytes, limit: int = 10_000):
+    return asyncio.run(receive(f"multipart/form-data; boundary={BOUNDARY}", stream(body),
+                               store, limit))
+
+
+def test_keep_is_content_addressed_read_only_and_once(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    paths = []
+    for _ in range(2):
+        staged = store.stage(100)
+        staged.write(b"%PDF-1.4 hello")
+        paths.append(store.keep(staged))
+    sha = hashlib.sha256(b"%PDF-1.4 hello").hexdigest()
+    assert paths[0] == paths[1] == store.path(sha)
+    assert store.read(sha) == b"%PDF-1.4 hello"
+    assert paths[0].stat().st_mode & 0o222 == 0
+    assert list(store.staging.iterdir()) == []
+
+
+def test_receive_stages_files_and_fields(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    files = upload(store, multipart(("file", "a.pdf", b"A" * 3000), ("file", "dir/b.pdf", b"B"),
+                                    ("webhook_url", None, b"https://example.com/hook")))
+    assert [name for name, _ in files.files] == ["a.pdf", "b.pdf"]
+    assert files.files[0][1].sha256 == hashlib.sha256(b"A" * 3000).hexdigest()
+    assert files.fields == {"webhook_url": "https://example.com/hook"}
+    files.discard()
+    assert list(store.staging.iterdir()) == []
+
+
+def test_receive_stops_at_the_size_limit_and_leaves_nothing(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    with pytest.raises(TooLarge):
+        upload(store, multipart(("file", "a.pdf", b"A" * 5000)), limit=4096)
+    assert list(store.staging.iterdir()) == []
+
+
+def test_receive_needs_a_file(tmp_path: Path) -> None:
+    with pytest.raises(BadUpload):
+        upload(Store(tmp_path), multipart(("other", None, b"x")))
