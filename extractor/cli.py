@@ -41,19 +41,22 @@ def _extractor(ocr: OcrMode | None = None) -> Extractor:
 
 
 def _table(results: list[DocumentResult]) -> Table:
-    table = Table("file", "kind", "number", "label", "page", "confidence", "issuer", "date")
+    table = Table("file")
+    table.add_column("number", no_wrap=True, min_width=12)
+    for column in ("kind", "conf.", "label (page)", "issuer", "date"):
+        table.add_column(column)
     for result in results:
+        name = Path(result.file).name
         issuer = result.issuer.name if result.issuer else ""
+        date = result.document_date or ""
         if result.error:
-            table.add_row(result.file, "[red]error[/red]", result.error.code,
-                          result.error.message, "", "", "", "")
+            table.add_row(name, result.error.code, "[red]error[/red]", "", result.error.message)
         elif not result.findings:
-            table.add_row(result.file, "", "[dim]none found[/dim]", "", "", "", issuer,
-                          result.document_date or "")
+            table.add_row(name, "[dim]none found[/dim]", "", "", "", issuer, date)
         for finding in result.findings:
-            table.add_row(result.file, finding.kind, finding.value, finding.label,
-                          str(finding.page), f"{finding.confidence:.2f}", issuer,
-                          result.document_date or "")
+            table.add_row(name, finding.value, finding.kind.removesuffix("_number"),
+                          f"{finding.confidence:.2f}", f"{finding.label} ({finding.page})",
+                          issuer, date)
     return table
 
 

@@ -81,7 +81,7 @@ class IssuerFinder:
             words.pop()
         while words and folded_phrase(words[0]) in self._titles:
             words.pop(0)
-        return " ".join(words).strip(" .,:;-|")[:80]
+        return " ".join(words).strip(" ,:;-|·")[:80]
 
     def _usable(self, name: str) -> bool:
         letters = sum(c.isalpha() for c in name)
