@@ -41,8 +41,8 @@ def confusable(normalized: str) -> str:
 
 
 def holder_of(result: DocumentResult) -> str | None:
-    """The account holder's name, once the pipeline reports one."""
-    return getattr(result, "holder", None)
+    """The account holder's name, when the pipeline found one."""
+    return result.holder
 
 
 @dataclass(slots=True)

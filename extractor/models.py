@@ -82,6 +82,7 @@ class DocumentResult(BaseModel):
     text_source: TextSource | None = None
     issuer: Issuer | None = None
     document_kind: DocumentKind | None = None
+    holder: str | None = None
     document_date: str | None = None
     findings: list[Finding] = Field(default_factory=list)
     error: ErrorInfo | None = None

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from extractor.dates import DateFinder
 from extractor.errors import DependencyMissing, InputError, TooLarge
+from extractor.holder import HolderFinder
 from extractor.issuer import IssuerFinder
 from extractor.kinds import KindFinder
 from extractor.match import Matcher
@@ -32,6 +33,7 @@ class Extractor:
         self.issuers = IssuerFinder(packs, self.matcher.labels)
         self.dates = DateFinder(packs)
         self.kinds = KindFinder(packs.document_kinds)
+        self.holders = HolderFinder(packs.context.get("holder_headings", []), self.matcher.labels)
         self.ocr_hooks = OcrHooks(refine=Refiner(self.matcher), enough=self._confident)
 
     def extract_bytes(self, data: bytes, name: str) -> DocumentResult:
@@ -52,6 +54,7 @@ class Extractor:
         result.text_source = document.text_source
         result.issuer = self.issuers.find(text, first, profile, document.sender_name)
         result.document_kind = self.kinds.find(first, document.texts, document.heading)
+        result.holder = self.holders.find(first, result.issuer.name if result.issuer else "")
         result.document_date = self.dates.find(document.texts)
         result.findings = self.matcher.match(document.pages, profile)
         return result

@@ -15,8 +15,8 @@ from extractor.values import normalize
 from tests.conftest import SAMPLES
 
 runner = CliRunner()
-KEYS = {"file", "sha256", "pages", "text_source", "issuer", "document_kind", "document_date",
-        "findings", "error"}
+KEYS = {"file", "sha256", "pages", "text_source", "issuer", "document_kind", "holder",
+        "document_date", "findings", "error"}
 FINDING_KEYS = {"kind", "value", "normalized", "label", "page", "bbox", "confidence", "pattern",
                 "snippet", "part"}
 

@@ -51,3 +51,18 @@ def test_issuer_profile_wins() -> None:
     result = Extractor(Settings()).extract_bytes(pdf_of(rows), "cox.pdf")
     assert result.issuer is not None and result.issuer.name == "Cox Communications"
     assert result.issuer.confidence >= 0.9
+
+
+@pytest.mark.parametrize(
+    ("rows", "holder"),
+    [
+        ([(50, 100, "Bill to:"), (50, 114, "Jane Doe"), (50, 128, "12 High Street")], "Jane Doe"),
+        ([(50, 100, "Customer: Jane Doe")], "Jane Doe"),
+        ([(50, 40, "Nordwind Energie GmbH"),
+          (50, 100, "Nordwind Energie GmbH · Hafenstr. 1 · 20457 Hamburg"),
+          (50, 114, "Marta Krüger"), (50, 128, "Lindenweg 3")], "Marta Krüger"),
+        ([(50, 100, "Customer Service: 0800 123 4567")], None),
+    ],
+)
+def test_holder(rows: list, holder: str | None) -> None:
+    assert Extractor(Settings()).extract_bytes(pdf_of(rows), "x.pdf").holder == holder
