@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from extractor.issuer import DOMAIN
 from extractor.labels import LabelMatcher
-from extractor.layout import lines_of, segments_of
 from extractor.models import Page, Word
 from extractor.scoring import folded_phrase
 
@@ -16,6 +15,7 @@ MAX_HEADING_WORDS = 4
 class HolderFinder:
     def __init__(self, headings: list[str], labels: LabelMatcher) -> None:
         self._headings = {folded_phrase(h) for h in headings}
+        self._first_words = {h.split()[0] for h in self._headings}
         self._labels = labels
 
     def _heading_rest(self, words: list[Word]) -> str | None:
@@ -24,6 +24,9 @@ class HolderFinder:
         A heading is the whole segment, or is followed by a colon ("Customer: Jane Doe");
         "Customer Service 0800…" is not one.
         """
+        first = folded_phrase(words[0].text).split()
+        if not first or first[0] not in self._first_words:
+            return None
         for count in range(1, min(len(words), MAX_HEADING_WORDS) + 1):
             if folded_phrase(" ".join(w.text for w in words[:count])) in self._headings:
                 rest = " ".join(w.text for w in words[count:])
@@ -42,7 +45,7 @@ class HolderFinder:
     def find(self, page: Page | None, issuer: str = "") -> str | None:
         if page is None:
             return None
-        rows = [segments_of(line) for line in lines_of(page.words)]
+        rows = page.rows
         for index, row in enumerate(rows):
             for segment in row:
                 rest = self._heading_rest(segment)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import regex
 
 from extractor.labels import LabelMatcher
-from extractor.layout import lines_of
 from extractor.models import Issuer, Page
 from extractor.packs import IssuerProfile, Packs
 from extractor.scoring import folded_phrase
@@ -92,7 +91,7 @@ class IssuerFinder:
         """Lines near the top, largest font first, when their font stands out from the body."""
         sizes = sorted(w.size for w in page.words)
         body = sizes[len(sizes) // 2] if sizes else 0.0
-        top = [line for line in lines_of(page.words) if line[0].top < page.height * TOP_SHARE]
+        top = [line for line in page.lines if line[0].top < page.height * TOP_SHARE]
         ranked = sorted(top, key=lambda line: (-max(w.size for w in line), line[0].top))
         names = []
         for line in ranked:
@@ -106,7 +105,7 @@ class IssuerFinder:
     def _company_lines(self, page: Page) -> list[str]:
         """Company names (text up to a legal form such as "GmbH"), most often printed first."""
         counts: dict[str, int] = {}
-        for line in lines_of(page.words):
+        for line in page.lines:
             text = " ".join(w.text for w in line)
             match = self._forms.search(text)
             name = self._name(text[:match.end()]) if match and match.start() > 0 else ""

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from extractor.layout import lines_of
 from extractor.models import DocumentKind, Page
 from extractor.scoring import folded_phrase
 
 TITLE_SHARE = 0.4  # a title line is mostly its kind word(s): "INVOICE", "Rechnung RE1001"
+TITLE_LINES = 8  # the largest-font lines looked at for a title
 
 
 class KindFinder:
@@ -32,9 +32,9 @@ class KindFinder:
 
     def find(self, first: Page | None, texts: list[str], heading: str = "") -> DocumentKind:
         """Title lines first (largest font, then topmost), then the subject, then any text."""
-        lines = lines_of(first.words) if first is not None else []
+        lines = list(first.lines) if first is not None else []
         lines.sort(key=lambda line: (-max(w.size for w in line), line[0].top))
-        for line in lines:
+        for line in lines[:TITLE_LINES]:
             kind = self._title_kind(" ".join(w.text for w in line))
             if kind:
                 return kind

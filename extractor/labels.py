@@ -49,12 +49,15 @@ class LabelMatcher:
 
     def __init__(self, labels: list[LabelSet]) -> None:
         self._keys: dict[str, LabelSet] = {}
+        self._prefixes: set[str] = set()  # every start of a key: a lookup stops when none fits
         self._leading: set[str] = set()  # tokens a label can go on after
         self._max_tokens = 1
         for label in labels:
             for phrase in label.phrases:
                 tokens = [fold(t) for t in TOKEN.findall(phrase)]
-                self._keys.setdefault("".join(tokens), label)
+                key = "".join(tokens)
+                self._keys.setdefault(key, label)
+                self._prefixes.update(key[:end] for end in range(1, len(key) + 1))
                 self._leading.update(tokens[:-1])
                 self._max_tokens = max(self._max_tokens, len(tokens) + 2)
         long_phrases = {
@@ -97,6 +100,8 @@ class LabelMatcher:
             if width > 1 and not JOINER.fullmatch(text, tokens[index + width - 2][1], start):
                 break
             key += folded
+            if key not in self._prefixes:
+                break
             label = self._keys.get(key)
             if label is not None:
                 found = (label, width)

@@ -13,20 +13,26 @@ def assign_lines(words: list[Word]) -> list[Word]:
     Sets each word's `line` (0-based, top to bottom).
     """
     lines: list[list[Word]] = []
-    for word in sorted(words, key=lambda w: (w.center_y, w.x0)):
-        if lines:
-            line = lines[-1]
-            anchor = line[0]
-            if abs(word.center_y - anchor.center_y) <= max(anchor.height, word.height) * 0.35:
-                line.append(word)
-                continue
+    anchor_y = anchor_h = 0.0
+    keyed = sorted(((w.top + w.bottom) / 2, w.x0, i) for i, w in enumerate(words))
+    for centre, _, index in keyed:
+        word = words[index]
+        height = word.bottom - word.top
+        if lines and abs(centre - anchor_y) <= max(anchor_h, height) * 0.35:
+            lines[-1].append(word)
+            continue
         lines.append([word])
+        anchor_y, anchor_h = centre, height
     ordered: list[Word] = []
     for number, line in enumerate(lines):
-        for word in sorted(line, key=lambda w: w.x0):
+        for word in sorted(line, key=_left):
             word.line = number
             ordered.append(word)
     return ordered
+
+
+def _left(word: Word) -> float:
+    return word.x0
 
 
 def lines_of(words: list[Word]) -> list[list[Word]]:

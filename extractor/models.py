@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -35,11 +36,12 @@ class Word:
         return (self.top + self.bottom) / 2
 
 
-@dataclass(slots=True)
+@dataclass
 class Page:
     """A page of words in reading order; `number` counts from 1.
 
     `part` names the part of a multi-part document (an email attachment, say); empty otherwise.
+    `lines` and `rows` are computed once, on first use; `words` must not change after that.
     """
 
     number: int
@@ -48,6 +50,20 @@ class Page:
     words: list[Word] = field(default_factory=list)
     source: Literal["text", "ocr", "email"] = "text"
     part: str = ""
+
+    @cached_property
+    def lines(self) -> list[list[Word]]:
+        """The words line by line, top to bottom, each line left to right."""
+        from extractor.layout import lines_of  # layout builds on this model
+
+        return lines_of(self.words)
+
+    @cached_property
+    def rows(self) -> list[list[list[Word]]]:
+        """Each line split into segments (runs of words without a wide gap)."""
+        from extractor.layout import segments_of
+
+        return [segments_of(line) for line in self.lines]
 
 
 class Issuer(BaseModel):

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 
 from extractor import read_image, read_pdf
 from extractor.errors import NeedsOcr, UnsupportedType
-from extractor.layout import lines_of
 from extractor.models import BBox, Page, TextSource, Word
 from extractor.read_scan import Scan
 from extractor.settings import Settings
@@ -138,7 +137,7 @@ def _put(document: Document, scan: Scan, words: list[Word],
     """Add words OCR'd on a page (to those read there before), refined, if they may matter."""
     earlier = next((p for p in document.pages if p.number == scan.number), None)
     page = scan.page((earlier.words if earlier else []) + words)
-    text = "\n".join(" ".join(w.text for w in line) for line in lines_of(page.words))
+    text = "\n".join(" ".join(w.text for w in line) for line in page.lines)
     document.texts[scan.number - 1] = text
     if scan.number != 1 and not wants_words(text):
         return

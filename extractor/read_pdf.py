@@ -8,6 +8,7 @@ The pipeline asks for words only on pages whose text carries a label.
 from __future__ import annotations
 
 import ctypes
+import itertools
 import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,6 +23,7 @@ from extractor.layout import assign_lines
 from extractor.models import Page, Word
 from extractor.settings import Settings
 
+_ALNUM = regex.compile(r"[^\W_]")
 _WORD = regex.compile(r"[^\s\x00\x02\ufffe]+")
 MIN_TEXT_CHARS = 32  # fewer letters and digits in a page's text layer: not a text page
 
@@ -97,7 +99,8 @@ def read_page(page: pdfium.PdfPage, number: int, settings: Settings,
 
 def needs_ocr(page: pdfium.PdfPage, text: str) -> bool:
     """A scanned page: (next to) no text layer, but an image to read."""
-    if sum(c.isalnum() for c in text) >= MIN_TEXT_CHARS:
+    alnum = itertools.islice(_ALNUM.finditer(text), MIN_TEXT_CHARS)
+    if sum(1 for _ in alnum) >= MIN_TEXT_CHARS:
         return False
     return any(True for _ in page.get_objects(filter=(raw.FPDF_PAGEOBJ_IMAGE,)))
 

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 import regex
 
 from extractor.labels import LabelHit, LabelMatcher
-from extractor.layout import lines_of, segments_of
 from extractor.models import Page, Word
 from extractor.packs import LabelSet
 
@@ -101,8 +100,7 @@ def find_spots(page: Page, matcher: LabelMatcher) -> tuple[list[Spot], dict[int,
     """All label spots of a page, and the page's segments by line."""
     fuzzy = page.source == "ocr"
     by_line = {
-        line[0].line: [Segment(seg, line[0].line) for seg in segments_of(line)]
-        for line in lines_of(page.words)
+        row[0][0].line: [Segment(seg, row[0][0].line) for seg in row] for row in page.rows
     }
     spots: list[Spot] = []
     for segments in by_line.values():
