@@ -60,9 +60,16 @@ def test_number_inside_a_sentence() -> None:
     assert found(rows) == [("customer_number", "5531207")]
 
 
-@pytest.mark.parametrize("printed", ["0031 55812-204417 3", "#58213", "CU-2231-AB", "7"])
+@pytest.mark.parametrize("printed", ["0031 55812-204417 3", "#58213", "CU-2231-AB", "7",
+                                     "40012300000000981234"])
 def test_value_shapes(printed: str) -> None:
     assert [v for _, v in found([(50, 80, f"Customer ID: {printed}")])] == [printed.lstrip("#")]
+
+
+@pytest.mark.parametrize("label", ["Debitorennummer", "Klant", "Id.client", "Acct #", "Kd.-Nr."])
+def test_real_world_labels_over_a_value_cell(label: str) -> None:
+    rows = [(50, 100, label), (200, 100, "Datum"), (50, 114, "55120"), (200, 114, "03.02.2024")]
+    assert [v for _, v in found(rows)] == ["55120"]
 
 
 def test_customer_and_account_number_both_reported() -> None:
