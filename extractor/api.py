@@ -6,23 +6,29 @@ Run it with `custid serve`, or `uvicorn extractor.api:create_app --factory`.
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from extractor import queue
+from extractor.auth import RateLimiter
 from extractor.db import Database, database, upgrade
 from extractor.errors import InputError, TooLarge
-from extractor.routes import accounts, documents, health, review
+from extractor.masking import install_log_masking
+from extractor.routes import accounts, documents, health, keys, lookup, review, web
 from extractor.settings import Settings, get_settings
 from extractor.store import Store
 from extractor.tables import DEFAULT_WORKSPACE
 from extractor.webhook import WebhookRefused
 
 log = logging.getLogger(__name__)
+RETRY_AFTER = 5  # seconds a client waits when the database is unavailable
 
 
 async def _sweep_forever(db: Database, settings: Settings) -> None:
@@ -41,8 +47,25 @@ def _error(status: int):
     return handler
 
 
+async def _database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
+    log.warning("database unavailable: %s", exc.__class__.__name__)
+    return JSONResponse({"detail": {"code": "unavailable", "message": "the database is "
+                                    "unavailable; nothing was recorded, try again"}},
+                        status_code=503, headers={"Retry-After": str(RETRY_AFTER)})
+
+
+async def _os_error(_request: Request, exc: Exception) -> JSONResponse:
+    if getattr(exc, "errno", None) in (errno.ENOSPC, errno.EDQUOT):
+        return JSONResponse({"detail": {"code": "disk_full", "message": "the data disk is "
+                                        "full; nothing was stored"}}, status_code=507)
+    log.error("storage error: %s", exc.__class__.__name__)
+    return JSONResponse({"detail": {"code": "storage_error", "message": "the file could not "
+                                    "be stored"}}, status_code=500)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    install_log_masking()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -51,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         db.ensure_workspace(DEFAULT_WORKSPACE, settings.workspace_mode)
         app.state.settings, app.state.db = settings, db
         app.state.store = Store(settings.data_dir)
+        app.state.limiter = RateLimiter(settings.rate_limit)
         sweeper = (asyncio.create_task(_sweep_forever(db, settings))
                    if settings.sweep_interval else None)
         yield
@@ -62,9 +86,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="custid", version="1", lifespan=lifespan,
                   description="Customer and account numbers from invoices, bills and statements, "
                               "linked to accounts.")
-    for router in (health.router, documents.router, accounts.router, review.router):
+    for router in (health.router, documents.router, accounts.router, review.router,
+                   keys.router, lookup.router, web.router):
         app.include_router(router)
+    app.mount("/web", web.assets, name="web")
     app.add_exception_handler(TooLarge, _error(413))
     app.add_exception_handler(InputError, _error(400))
     app.add_exception_handler(WebhookRefused, _error(422))
+    for unavailable in (OperationalError, PoolTimeout):
+        app.add_exception_handler(unavailable, _database_unavailable)
+    app.add_exception_handler(OSError, _os_error)
     return app

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import AliasChoices
@@ -18,6 +19,9 @@ from extractor.models import DocumentResult
 from extractor.packs import check_directory
 from extractor.pipeline import Extractor
 from extractor.settings import OcrMode, Settings, get_settings
+
+if TYPE_CHECKING:
+    from extractor.db import Database
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Find customer and account numbers on invoices, bills and statements.")
@@ -224,3 +228,143 @@ def accounts_import(
     created = len({account.id for account, new in imported if new})
     typer.echo(f"{len(rows)} rows: {created} new accounts, "
                f"{sum(not new for _a, new in imported)} numbers known already")
+
+
+keys_app = typer.Typer(no_args_is_help=True, help="API keys (each of a workspace, with a role).")
+app.add_typer(keys_app, name="keys")
+
+
+class Role(StrEnum):
+    admin = "admin"
+    member = "member"
+    reader = "reader"
+
+
+def _database(data_dir: Path | None, database_url: str | None) -> Database:
+    """The configured database, migrated."""
+    from extractor.db import database, upgrade
+
+    settings = _configure(data_dir=data_dir, database_url=database_url)
+    upgrade(settings.database)
+    return database(settings.database)
+
+
+@keys_app.command("create")
+def keys_create(
+    workspace: Annotated[str, typer.Option(help="Workspace (created if new)")],
+    role: Annotated[Role, typer.Option(help="admin, member or reader")],
+    data_dir: DataDir = None, database_url: DatabaseUrl = None,
+) -> None:
+    """Create a key; it is printed once, alone on the last line."""
+    from extractor.auth import create_key
+
+    if not 0 < len(workspace) <= 32:
+        err.print("[red]error:[/red] a workspace name has 1 to 32 characters")
+        raise typer.Exit(2)
+    db = _database(data_dir, database_url)
+    with db.session() as session:
+        row, key = create_key(session, workspace, role.value, get_settings().workspace_mode)
+    typer.echo(f"key {row.id} ({row.role}) of workspace {row.workspace_id}; keep it safe, "
+               "it is not shown again:")
+    typer.echo(key)
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: Annotated[str, typer.Argument(help="The key's id (keys list)")],
+                data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
+    """Revoke a key at once."""
+    from extractor.auth import revoke
+
+    with _database(data_dir, database_url).session() as session:
+        if not revoke(session, key_id):
+            err.print(f"[red]error:[/red] no live key {key_id}")
+            raise typer.Exit(2)
+    typer.echo(f"revoked {key_id}")
+
+
+@keys_app.command("list")
+def keys_list(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
+    """Every key: id, workspace, role, created, revoked."""
+    from extractor.auth import list_keys
+
+    table = Table("id", "workspace", "role", "created", "revoked")
+    with _database(data_dir, database_url).session() as session:
+        for row in list_keys(session):
+            table.add_row(row.id, row.workspace_id, row.role, f"{row.created_at:%Y-%m-%d %H:%M}",
+                          f"{row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "")
+    Console().print(table)
+
+
+@app.command()
+def erase(
+    account: Annotated[str | None, typer.Option(help="The account's id")] = None,
+    number: Annotated[str | None, typer.Option(help="A number, with --issuer")] = None,
+    issuer: Annotated[str | None, typer.Option(help="The number's issuer")] = None,
+    workspace: Annotated[str, typer.Option(help="Workspace of --number")] = "default",
+    data_dir: DataDir = None, database_url: DatabaseUrl = None,
+) -> None:
+    """Erase an account with every document, original and result that named it."""
+    from extractor.erase import accounts_with
+    from extractor.erase import erase as erase_accounts
+    from extractor.store import Store
+    from extractor.tables import Account
+
+    if bool(account) == bool(number) or bool(number) != bool(issuer):
+        err.print("[red]error:[/red] give --account ID, or --number N with --issuer I")
+        raise typer.Exit(2)
+    db = _database(data_dir, database_url)
+    with db.session() as session:
+        found = session.get(Account, account) if account else None
+        accounts = ([found] if found else []) if account else accounts_with(
+            session, workspace, number or "", issuer or "")
+        if not accounts:
+            err.print("[red]error:[/red] no such account")
+            raise typer.Exit(2)
+        erased = erase_accounts(session, Store(get_settings().data_dir), accounts[0].workspace_id,
+                                accounts, documents=True, by="cli")
+    typer.echo(f"erased {erased.accounts} account(s) and {erased.documents} document(s)")
+
+
+@app.command()
+def ingest(
+    folder: Annotated[Path, typer.Argument(help="Folder (walked recursively) or file")],
+    server: Annotated[str | None, typer.Option(help="A running service's URL; default: the "
+                                               "embedded database and data directory")] = None,
+    key: Annotated[str | None, typer.Option(help="API key for --server",
+                                            envvar="CUSTID_API_KEY")] = None,
+    report: Annotated[Path | None, typer.Option(help="Every file's outcome: .csv or .jsonl")]
+    = None,
+    reveal: Annotated[bool, typer.Option(help="Full numbers in the report, not masked")] = False,
+    watch: Annotated[bool, typer.Option(help="Keep ingesting new files until Ctrl-C")] = False,
+    poll: Annotated[bool, typer.Option(help="Watch by polling (network drives)")] = False,
+    settle: Annotated[float, typer.Option(min=0, help="Seconds a new file must stay unchanged "
+                                          "before it is read (--watch)")] = 2.0,
+    move_to: Annotated[Path | None, typer.Option(help="Move processed files here")] = None,
+    workers: Workers = None, data_dir: DataDir = None, database_url: DatabaseUrl = None,
+    redis_url: RedisUrl = None,
+) -> None:
+    """Ingest every document under a folder; run again after Ctrl-C to go on."""
+    from extractor.bulk import ingest_command
+
+    settings = _configure(workers=workers, data_dir=data_dir, database_url=database_url,
+                          redis_url=redis_url)
+    raise typer.Exit(ingest_command(
+        settings, folder, server=server, key=key, report=report, reveal=reveal,
+        watching=watch, poll=poll, settle=settle, move_to=move_to, workers=settings.workers))
+
+
+@app.command()
+def recover(
+    paths: Annotated[list[Path], typer.Argument(help="Documents and folders (walked)")],
+    issuer: Annotated[str | None, typer.Option(help="Only issuers like this (tolerant)")] = None,
+    json: Annotated[bool, typer.Option("--json", help="One JSON object a line per number")]
+    = False,
+    evidence: Annotated[Path | None, typer.Option(help="Write a PNG of each number's place "
+                                                  "into this folder")] = None,
+    workers: Workers = None,
+) -> None:
+    """Find your customer numbers again, per issuer, newest first (no service needed)."""
+    from extractor.recover import recover_command
+
+    settings = _configure(workers=workers)
+    raise typer.Exit(recover_command(paths, issuer, json, evidence, settings.workers, settings))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -34,11 +35,26 @@ def make_engine(url: str) -> Engine:
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 
+    # SQLite has one writer at a time, and a writer waiting for it polls with sleeps of up to
+    # 100 ms: this process's transactions queue here instead (woken at once), one waits there.
+    writer = threading.Lock()
+
     @event.listens_for(engine, "begin")
     def _begin(connection) -> None:
+        connection.info["writer"] = writer.acquire(timeout=BUSY_TIMEOUT_MS / 1000)
         # Take the write lock up front: a deferred transaction that later writes can fail with
         # "database is locked" at once, without waiting for the busy timeout.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _end(connection)
+            raise
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _end(connection) -> None:
+        if connection.info.pop("writer", False):
+            writer.release()
 
     return engine
 

@@ -19,6 +19,7 @@ from extractor.packs import LabelSet
 TOKEN = regex.compile(r"\p{L}+|\p{N}+|[#°º№]")
 JOINER = regex.compile(r"[ \t.\-_/]{0,3}")  # what may stand between the tokens of one label
 FUZZY_MIN_LETTERS = 9  # shorter phrases match exactly only: too many false friends
+FUZZY_MEMO = 4096  # texts whose fuzzy hits are remembered (OCR pages are matched repeatedly)
 SEPARATOR = r"[\s.\-_/]{0,3}"
 
 
@@ -69,6 +70,7 @@ class LabelMatcher:
         self._fuzzy_labels = list(long_phrases.values())
         branches = "|".join(f"(?P<f{n}>{_fuzzy_regex(p)})" for n, p in enumerate(long_phrases))
         self._fuzzy = regex.compile(rf"(?:{branches}){{e<=2}}", regex.IGNORECASE | regex.BESTMATCH)
+        self._fuzzy_memo: dict[str, list[LabelHit]] = {}
 
     def may_continue(self, text: str) -> bool:
         """Could a label that starts at the end of `text` go on in the next line?"""
@@ -89,7 +91,7 @@ class LabelMatcher:
             hits.append(LabelHit(label, tokens[index][0], tokens[index + width - 1][1]))
             index += width
         if fuzzy and not any(h.label.kind != "negative" for h in hits):
-            hits = sorted(hits + self._fuzzy_hits(text, hits), key=lambda h: h.start)
+            hits = sorted(hits + self._remembered_fuzzy_hits(text, hits), key=lambda h: h.start)
         return hits
 
     def _longest_at(self, text: str, tokens: list, index: int) -> tuple[LabelSet, int] | None:
@@ -106,6 +108,14 @@ class LabelMatcher:
             if label is not None:
                 found = (label, width)
         return found
+
+    def _remembered_fuzzy_hits(self, text: str, exact: list[LabelHit]) -> list[LabelHit]:
+        """`_fuzzy_hits`, kept by text (`exact` follows from it): the fuzzy regex is slow."""
+        if text not in self._fuzzy_memo:
+            if len(self._fuzzy_memo) >= FUZZY_MEMO:
+                self._fuzzy_memo.clear()
+            self._fuzzy_memo[text] = self._fuzzy_hits(text, exact)
+        return self._fuzzy_memo[text]
 
     def _fuzzy_hits(self, text: str, exact: list[LabelHit]) -> list[LabelHit]:
         taken = [(h.start, h.end) for h in exact]

@@ -90,13 +90,23 @@ def _accounts(session: Session, workspace_id: str, issuer_key: str | None,
     return list(session.scalars(query))
 
 
-def _match(session: Session, workspace_id: str, issuer_key: str | None,
-           normalized: str) -> tuple[str, list[Account]]:
-    exact = _accounts(session, workspace_id, issuer_key, AccountNumber.normalized, normalized)
-    if exact:
-        return "exact", exact
-    return "confusable", _accounts(session, workspace_id, issuer_key, AccountNumber.confusable,
-                                   confusable(normalized))
+def _matches(session: Session, workspace_id: str, issuer_key: str | None,
+             numbers: list[str]) -> dict[str, tuple[str, list[Account]]]:
+    """Per normalized number: the accounts with exactly it, else those with a confusable one;
+    one query for all of them (an exact match is a confusable one too)."""
+    query = (select(Account, AccountNumber.normalized, AccountNumber.confusable)
+             .join(AccountNumber).where(AccountNumber.workspace_id == workspace_id,
+                                        AccountNumber.confusable.in_(map(confusable, numbers))))
+    if issuer_key is not None:
+        query = query.where(Account.issuer_key == issuer_key)
+    rows = session.execute(query).all() if numbers else []
+    matches: dict[str, tuple[str, list[Account]]] = {}
+    for number in numbers:
+        exact = [account for account, found, _near in rows if found == number]
+        near = [account for account, _found, near in rows if near == confusable(number)]
+        matches[number] = (("exact", list(dict.fromkeys(exact))) if exact
+                           else ("confusable", list(dict.fromkeys(near))))
+    return matches
 
 
 def _same_holder(session: Session, workspace_id: str, issuer_key: str,
@@ -120,9 +130,18 @@ def _findings(result: DocumentResult) -> list[Finding]:
     return list(best.values())
 
 
+def _locked(session: Session, workspace_id: str) -> Workspace:
+    """The workspace, locked for the session's transaction (linking in it is one at a time);
+    one query per session however many documents it links."""
+    locked = session.info.setdefault("locked_workspaces", {})
+    if workspace_id not in locked:
+        locked[workspace_id] = session.get_one(Workspace, workspace_id, with_for_update=True)
+    return locked[workspace_id]
+
+
 def link_document(session: Session, document: Document, result: DocumentResult) -> None:
     """Replace the document's links with those of `result`, keeping earlier review decisions."""
-    workspace = session.get_one(Workspace, document.workspace_id, with_for_update=True)
+    workspace = _locked(session, document.workspace_id)
     decisions = {link.normalized: (link.decision, link.account_id)
                  for link in document.links if link.decision}
     document.links.clear()
@@ -132,8 +151,7 @@ def link_document(session: Session, document: Document, result: DocumentResult) 
     holder = holder_of(result)
     date = document.document_date or document.created_at.date()
     findings = _findings(result)
-    matches = {f.normalized: _match(session, workspace.id, issuer_key, f.normalized)
-               for f in findings}
+    matches = _matches(session, workspace.id, issuer_key, [f.normalized for f in findings])
     anchor = next((accounts[0] for method, accounts in matches.values()
                    if method == "exact" and len(accounts) == 1), None)
     created: Account | None = None

@@ -102,3 +102,4 @@ class DocumentResult(BaseModel):
     document_date: str | None = None
     findings: list[Finding] = Field(default_factory=list)
     error: ErrorInfo | None = None
+    warnings: list[str] = Field(default_factory=list)  # parts that could not be read

@@ -24,11 +24,55 @@ log = logging.getLogger(__name__)
 REGEX_TIMEOUT = 0.05  # seconds a user-supplied value regex may run on one candidate
 
 
+def _quantifier(pattern: str, at: int) -> tuple[bool, int]:
+    """Is there an unbounded quantifier (`*`, `+`, `{n,}`) at `at`? And where it ends."""
+    if pattern[at:at + 1] in ("*", "+"):
+        return True, at + 1
+    bounds = regex.match(r"\{(\d*)(,?)(\d*)\}", pattern[at:])
+    if bounds:
+        return bool(bounds[2]) and not bounds[3], at + bounds.end()
+    return False, at
+
+
+def nested_quantifier(pattern: str) -> int | None:
+    """Where a group holding an unbounded quantifier is itself repeated without bound, as in
+    `(a+)+` or `(?:x*y?)*`: a shape that can backtrack catastrophically. None if there is none."""
+    unbounded = [False]  # per open group: does it hold an unbounded quantifier?
+    at = 0
+    while at < len(pattern):
+        char = pattern[at]
+        if char == "(":
+            unbounded.append(False)
+            at += 1
+            continue
+        if char == "\\":
+            at += 2
+        elif char == "[":
+            end = regex.match(r"\[\^?\]?(?:\\.|\[:\w+:\]|[^\]])*\]?", pattern[at:])
+            at += end.end() if end else 1
+        elif char == ")" and len(unbounded) > 1:
+            start, inner = at, unbounded.pop()
+            repeated, at = _quantifier(pattern, at + 1)
+            if inner and repeated:
+                return start
+            unbounded[-1] |= inner or repeated
+            continue
+        else:
+            at += 1
+        repeated, at = _quantifier(pattern, at)
+        unbounded[-1] |= repeated
+    return None
+
+
 def _compiles(value: str) -> str:
     try:
         regex.compile(value)
     except regex.error as exc:
         raise ValueError(f"invalid regex: {exc}") from exc
+    nested = nested_quantifier(value)
+    if nested is not None:
+        raise ValueError(f"nested unbounded quantifiers (at character {nested + 1}) can "
+                         "backtrack catastrophically; bound one, as in \\d{1,12}")
     return value
 
 

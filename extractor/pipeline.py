@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 from extractor.dates import DateFinder
@@ -12,14 +12,15 @@ from extractor.holder import HolderFinder
 from extractor.issuer import IssuerFinder
 from extractor.kinds import KindFinder
 from extractor.match import Matcher
-from extractor.models import DocumentResult, ErrorInfo
-from extractor.packs import load_packs
+from extractor.models import DocumentResult, ErrorInfo, Finding, Page
+from extractor.packs import IssuerProfile, load_packs
 from extractor.read import Document, OcrHooks, read_document
 from extractor.refine import Refiner
 from extractor.settings import Settings, get_settings
 from extractor.sniff import sniff
 
 CONFIDENT = 0.8  # a finding this sure ends OCR early under the auto strategy
+Seen = dict[tuple, tuple[list[Page], list[Finding]]]
 
 
 class Extractor:
@@ -34,7 +35,7 @@ class Extractor:
         self.dates = DateFinder(packs)
         self.kinds = KindFinder(packs.document_kinds)
         self.holders = HolderFinder(packs.context.get("holder_headings", []), self.matcher.labels)
-        self.ocr_hooks = OcrHooks(refine=Refiner(self.matcher), enough=self._confident)
+        self.refiner = Refiner(self.matcher)
 
     def extract_bytes(self, data: bytes, name: str) -> DocumentResult:
         result = DocumentResult(file=name, sha256=hashlib.sha256(data).hexdigest())
@@ -42,8 +43,10 @@ class Extractor:
             if len(data) > self.settings.max_file_bytes:
                 raise TooLarge(f"the file has {len(data)} bytes; the limit is "
                                f"{self.settings.max_file_bytes}")
+            seen: Seen = {}  # findings of what OCR read so far
+            hooks = OcrHooks(self.refiner, partial(self._confident, seen))
             document = read_document(data, sniff(data), self.settings, self.matcher.may_match,
-                                     self.ocr_hooks)
+                                     hooks)
         except (InputError, DependencyMissing) as exc:
             result.error = ErrorInfo(code=exc.code, message=exc.message)
             return result
@@ -56,13 +59,22 @@ class Extractor:
         result.document_kind = self.kinds.find(first, document.texts, document.heading)
         result.holder = self.holders.find(first, result.issuer.name if result.issuer else "")
         result.document_date = self.dates.find(document.texts)
-        result.findings = self.matcher.match(document.pages, profile)
+        result.findings = self._findings(document, profile, seen)
+        result.warnings = document.errors
         return result
 
-    def _confident(self, document: Document) -> bool:
+    def _findings(self, document: Document, profile: IssuerProfile | None,
+                  seen: Seen) -> list[Finding]:
+        """The matcher's findings, unless the same pages were matched already."""
+        key = (tuple(map(id, document.pages)), profile.name if profile else "")
+        if key not in seen:  # the pages are kept with their findings: no id is reused
+            seen[key] = (list(document.pages), self.matcher.match(document.pages, profile))
+        return seen[key][1]
+
+    def _confident(self, seen: Seen, document: Document) -> bool:
         """Does what was read so far hold a confident finding?"""
         profile = self.issuers.profile("\n".join(document.texts), document.sender_domain)
-        return any(f.confidence >= CONFIDENT for f in self.matcher.match(document.pages, profile))
+        return any(f.confidence >= CONFIDENT for f in self._findings(document, profile, seen))
 
     def extract_path(self, path: Path) -> DocumentResult:
         try:

@@ -123,7 +123,7 @@ def _with_ocr(document: Document, numbers: list[int], scans: Iterator[Scan], set
     document.text_source = "ocr" if len(numbers) == document.page_count else "mixed"
     if settings.ocr == "auto" and numbers[0] == 1:
         first = next(scans)
-        _put(document, first, first.read("top"), wants_words, hooks)
+        _put(document, first, first.read("top", quick=True), wants_words, hooks)
         if hooks.enough(document):
             return document
         _put(document, first, first.read("rest"), wants_words, hooks)

@@ -10,13 +10,15 @@ Attachments (PDFs, images, attached or forwarded emails, text files) are read as
 pages carry `part` (the file name or "attachment-N", nested ones joined by "/"), and so do their
 findings. The document's `text_source` is "email"; each page keeps its own `source` (an attached
 PDF's pages are "text", a scan's "ocr"), which is what the matcher reads. `page_count` counts body
-pages plus attachment pages. A part that cannot be read (broken, unsupported, beyond the limits
-`max_email_parts` and `max_email_depth`) is skipped with a message in `Document.errors`.
+pages plus attachment pages. A part that cannot be read (broken or unsupported) is skipped with a
+message in `Document.errors`. An email beyond the limits `max_email_parts` or `max_email_depth`
+fails as `too_large`: no real email has that many parts, and it is cut short unread.
 """
 
 from __future__ import annotations
 
 import codecs
+import itertools
 from collections.abc import Callable
 from email import policy
 from email.message import Message
@@ -24,7 +26,7 @@ from email.parser import BytesParser
 
 import regex
 
-from extractor.errors import CustidError, MalformedDocument
+from extractor.errors import CustidError, MalformedDocument, TooLarge
 from extractor.html_text import html_lines
 from extractor.issuer import GENERIC_DOMAINS
 from extractor.models import Page
@@ -69,13 +71,13 @@ class _Reader:
         self.page_count = 0
         self.parts = 0
         self.attachments = 0
-        self.stopped = False
         self.sender = ("", "")
         self.subject = ""
 
     def email(self, data: bytes, part: str, depth: int) -> None:
         """Parse an email's bytes (the whole document or an attached .eml) and read it."""
-        data, cut = _bounded(data, self.settings.max_email_parts)
+        if _too_many_parts(data, self.settings.max_email_parts):
+            raise self._too_many()
         try:
             message = BytesParser(policy=policy.default).parsebytes(data)
         except RecursionError as exc:
@@ -84,8 +86,6 @@ class _Reader:
             self._error(part, "nests too deeply to be parsed")
             return
         self.message(message, part, depth)
-        if cut:
-            self._stop(part)
 
     def message(self, message: Message, part: str, depth: int) -> None:
         """One message: its headers and bodies as pages, then its attachments."""
@@ -101,18 +101,14 @@ class _Reader:
 
     def _walk(self, entity: Message, part: str, depth: int, bodies: list[list[str]],
               attachments: list[tuple[str, Message]]) -> None:
-        if self.stopped:
-            return
-        if self.parts >= self.settings.max_email_parts:
-            self._stop(part)
-            return
         self.parts += 1
+        if self.parts > self.settings.max_email_parts:
+            raise self._too_many()
+        if depth > self.settings.max_email_depth:
+            raise TooLarge(f"the email nests MIME parts deeper than "
+                           f"{self.settings.max_email_depth} levels")
         for defect in entity.defects:
             self._error(part, f"broken MIME structure ({type(defect).__name__})")
-        if depth > self.settings.max_email_depth:
-            self._error(part, f"MIME parts nested deeper than {self.settings.max_email_depth} "
-                              "were not read")
-            return
         content_type = entity.get_content_type()
         if entity.get_content_maintype() == "message" and entity.is_multipart():
             attachments.append((self._name(entity, part), entity))
@@ -147,9 +143,13 @@ class _Reader:
             return
         try:
             doc_type = sniff(data)
-            if doc_type == "eml":
-                self.email(data, name, depth)
-                return
+        except CustidError as exc:
+            self._error(name, f"{exc.code}: {exc.message}")
+            return
+        if doc_type == "eml":  # within this email's limits: beyond them it all fails
+            self.email(data, name, depth)
+            return
+        try:
             document = self.read_document(data, doc_type, self.settings, self.wants_words)
         except CustidError as exc:
             self._error(name, f"{exc.code}: {exc.message}")
@@ -188,12 +188,8 @@ class _Reader:
         name = name or f"attachment-{self.attachments}"
         return f"{parent}/{name}" if parent else name
 
-    def _stop(self, part: str) -> None:
-        """Read no further parts (those already found are still read)."""
-        if not self.stopped:
-            self.stopped = True
-            self._error(part, f"more than {self.settings.max_email_parts} MIME parts; "
-                              "the rest was not read")
+    def _too_many(self) -> TooLarge:
+        return TooLarge(f"the email has more than {self.settings.max_email_parts} MIME parts")
 
     def _error(self, part: str, message: str) -> None:
         error = f"{part or 'email'}: {message}"
@@ -273,13 +269,8 @@ def _core(domain: str) -> str:
     return labels[-2] if len(labels) >= 2 else domain
 
 
-def _bounded(data: bytes, max_parts: int) -> tuple[bytes, bool]:
-    """`data` cut before the boundary line that surely lies beyond `max_parts` parts.
-
-    The stdlib parser reads every part before any limit can apply; each part starts at a
-    boundary line and each multipart ends at one, so twice the limit is enough to keep.
-    """
-    for count, match in enumerate(BOUNDARY_LINE.finditer(data)):
-        if count > 2 * max_parts + 2:
-            return data[:match.start()], True
-    return data, False
+def _too_many_parts(data: bytes, max_parts: int) -> bool:
+    """Are there surely more than `max_parts` parts? Checked before the stdlib parser reads them
+    all: each part starts at a boundary line and each multipart ends at one."""
+    lines = BOUNDARY_LINE.finditer(data)
+    return sum(1 for _ in itertools.islice(lines, 2 * max_parts + 3)) > 2 * max_parts + 2

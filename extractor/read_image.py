@@ -1,18 +1,28 @@
 """Load page images with Pillow and prepare them for OCR.
 
 Loading guards first: the pixel count comes from the header, so an oversized image (a
-decompression bomb) fails as too_large before any pixel is decoded. Preparing makes a page
-grayscale, upright as the camera held it (EXIF), ~300 DPI, high-contrast, with white-on-dark
-bands inverted and the skew taken out.
+decompression bomb) fails as too_large before any pixel is decoded. Frames come grayscale and
+upright as the camera held them (EXIF); `prepare` brings a page to ~300 DPI, stretches its
+contrast and inverts white-on-dark bands; `turn`, `straighten` and `remove_leaders` finish it
+once it is known which way is up.
 """
 
 from __future__ import annotations
 
 import io
 import math
+import warnings
 from collections.abc import Iterator
 
-from PIL import Image, ImageFilter, ImageOps, ImageSequence, ImageStat, UnidentifiedImageError
+from PIL import (
+    Image,
+    ImageChops,
+    ImageFilter,
+    ImageOps,
+    ImageSequence,
+    ImageStat,
+    UnidentifiedImageError,
+)
 
 from extractor.errors import MalformedDocument, TooLarge
 from extractor.settings import Settings
@@ -21,7 +31,13 @@ OCR_DPI = 300  # what Tesseract reads best
 MIN_DPI = 250  # images below are scaled up to OCR_DPI
 DEFAULT_DPI = 300  # assumed when the file states none (or an impossible one)
 PAGE_INCHES = 11.0  # without a usable DPI an image is taken for a page about this long...
-MAX_PAGE_INCHES = 40.0  # ...and a stated DPI that makes a page longer than this is ignored
+MAX_PAGE_INCHES = 17.0  # ...and a stated DPI that makes a page longer than this is ignored,
+MIN_STATED_DPI = 120  # as is one below this: cameras and editors write 72 or 96 regardless
+INK = 128  # pixels darker than this (0..255) are ink
+STROKE = 1.6  # points: every letter has an upright stroke this tall; a leader's dots do not
+REACH = 2.5  # points: ink this far from any such stroke is not part of a letter...
+DOT_GAP, LEADER = 4.0, 12.0  # ...and when it runs on, gaps under DOT_GAP, this long: a leader
+LEADER_DPI = 150  # leaders are looked for at this resolution
 DARK = 96  # cells darker than this (0..255) are a coloured band carrying light text
 SKEW_RANGE, SKEW_STEP, SKEW_FINE = 5.0, 1.0, 0.25  # degrees searched, coarse then fine
 SKEW_MIN = 0.2  # smaller skews are left alone
@@ -31,7 +47,9 @@ PROFILE_WIDTH = 500  # pixels: the image width the skew is measured on
 def open_image(data: bytes, settings: Settings) -> Image.Image:
     """Open an image (header only), refusing malformed files and too many pages."""
     try:
-        image = Image.open(io.BytesIO(data))
+        with warnings.catch_warnings():  # the pixel count is checked against our own limit
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
     except Image.DecompressionBombError as exc:
         raise TooLarge(f"the image is too large to decode ({exc})") from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
@@ -68,10 +86,10 @@ def _grayscale(image: Image.Image) -> Image.Image:
 
 def _dpi(image: Image.Image) -> float:
     """The stated DPI if it is plausible, else 300, or lower for a small image of a page."""
-    stated = image.info.get("dpi", (0, 0))[0]
+    stated = float(image.info.get("dpi", (0, 0))[0])
     longest = max(image.size)
-    if stated and float(stated) >= 72 and longest / float(stated) <= MAX_PAGE_INCHES:
-        return float(stated)
+    if stated >= MIN_STATED_DPI and longest / stated <= MAX_PAGE_INCHES:
+        return stated
     return min(DEFAULT_DPI, max(72.0, longest / PAGE_INCHES))
 
 
@@ -86,6 +104,45 @@ def prepare(image: Image.Image, dpi: float, settings: Settings) -> tuple[Image.I
             dpi *= scale
     image = ImageOps.autocontrast(image, cutoff=(1, 1))
     return invert_dark_bands(image, dpi), dpi
+
+
+def _run(ink: Image.Image, length: int, dx: int, dy: int, grow: bool) -> Image.Image:
+    """Erode (or, `grow`, dilate) binary ink along (dx, dy) by `length` pixels: log2 steps of
+    shifted copies, as Pillow's rank filters are square and slow."""
+    pick = ImageChops.lighter if grow else ImageChops.darker
+    sign = 1 if grow else -1
+    step = 1
+    while step < length:
+        ink = pick(ink, ImageChops.offset(ink, sign * dx * step, sign * dy * step))
+        step *= 2
+    return ink
+
+
+def remove_leaders(image: Image.Image, dpi: float) -> Image.Image:
+    """White out dotted leaders and thin rules: long rows of ink far from any upright stroke.
+
+    Leaders between a label and its value read as letters ("Klantnummer ....... 102" comes
+    out "Klantnummers re 102") and glue to the label. Every letter has a stroke at least STROKE
+    tall within REACH of it; a leader's dots do not, and they run on for LEADER or more.
+    """
+    factor = max(1, round(dpi / LEADER_DPI))
+    points = dpi / factor / 72
+    ink = image.reduce(factor).point(lambda v: 255 if v < INK else 0)
+    stem = round(STROKE * points)
+    tall = _run(_run(ink, stem, 0, 1, grow=False), stem, 0, 1, grow=True)
+    reach = round(REACH * points)
+    near = _run(_run(tall, reach, 1, 0, grow=True), reach, 0, 1, grow=True)
+    near = _run(_run(near, reach, -1, 0, grow=True), reach, 0, -1, grow=True)
+    specks = ImageChops.subtract(ink, near)
+    rows = _run(specks, round(DOT_GAP * points), 1, 0, grow=True)
+    length = round(LEADER * points)
+    rows = _run(_run(rows, length, 1, 0, grow=False), length, 1, 0, grow=True)
+    leaders = ImageChops.darker(specks, rows)
+    if leaders.getbbox() is None:
+        return image
+    halo = leaders.filter(ImageFilter.MaxFilter(3))  # with the grey rim of a blurred dot
+    halo = halo.resize(image.size, Image.Resampling.NEAREST)
+    return Image.composite(Image.new("L", image.size, 255), image, halo)
 
 
 def invert_dark_bands(image: Image.Image, dpi: float) -> Image.Image:
@@ -134,9 +191,12 @@ def straighten(image: Image.Image) -> Image.Image:
     return image.rotate(angle, resample=Image.Resampling.BILINEAR, expand=True, fillcolor=255)
 
 
+
+
+
 def quiet_row(image: Image.Image, fraction: float, window: float = 0.06) -> int:
     """The row nearest `fraction` of the height with the least ink: a cut between text lines."""
-    rows = list(image.resize((1, image.height), Image.Resampling.BOX).getdata())
+    rows = image.resize((1, image.height), Image.Resampling.BOX).tobytes()
     target = round(image.height * fraction)
     reach = round(image.height * window)
     span = range(max(0, target - reach), min(image.height, target + reach))

@@ -93,14 +93,14 @@ def _on_image(image: Image.Image, args: list[str], settings: Settings,
 
 
 def words(image: Image.Image, settings: Settings, dpi: int, psm: int = 3, whitelist: str = "",
-          languages: str = "") -> list[OcrWord]:
+          quick: bool = False) -> list[OcrWord]:
     """Words Tesseract reads on `image` in page segmentation mode `psm`.
 
-    `whitelist` restricts the characters it may read (for re-reading one value); `languages`
-    default to the configured ones.
+    `whitelist` restricts the characters it may read (for re-reading one value); `quick` reads
+    in the first configured language only, which loads and runs several times faster.
     """
-    languages = languages or settings.ocr_languages
-    require(settings, languages)
+    require(settings, settings.ocr_languages)
+    languages = settings.ocr_languages.split("+")[0] if quick else settings.ocr_languages
     args = ["-l", languages, "--psm", str(psm), "--dpi", str(dpi)]
     if whitelist:
         args += ["-c", f"tessedit_char_whitelist={whitelist}"]

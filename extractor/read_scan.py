@@ -18,10 +18,9 @@ TOP = 0.4  # share of the page height read first
 LEGIBLE_CONF = 0.7  # a word read at least this surely...
 LEGIBLE_SHARE = 0.5  # ...and this share of such words: the page is upright
 LEGIBLE_MIN = 3
-NOISE_CONF, NOISE_WIDTH = 0.6, 1.5  # below this confidence, wider than this many heights a
-# character: not text
+NOISE_CONF = 0.6  # a word read less surely than this...
+NOISE_WIDTH = 1.5  # ...and wider than this many heights a character is a rule or leader
 PAD = 0.35  # of the value's height, around a value re-read on its own
-REREAD_LANGUAGE = "eng"  # digits and capitals read the same in every language; loads fastest
 
 
 def _upright(words: list[Word]) -> bool:
@@ -46,7 +45,7 @@ class Scan:
         self.image = read_image.straighten(self._base)
         self.number = number
         self.settings = settings
-        self._upright = False  # set once the text read, or the page was turned
+        self._oriented = False  # set once the text read, or the page was turned
         self._cut: int | None = None
 
     @property
@@ -59,27 +58,29 @@ class Scan:
                     height=self.image.height * self.scale, words=assign_lines(words),
                     source="ocr")
 
-    def read(self, part: Part) -> list[Word]:
-        """Words of the top of the page, the rest below it, or all of it."""
-        words = self._read(part)
-        if not self._upright:
-            self._upright = True
-            if not _upright(words):
-                degrees = read_ocr.rotation(self.image, self.settings, round(self.dpi))
-                if degrees:
-                    self.image = read_image.straighten(read_image.turn(self._base, degrees))
-                    self._cut = None
-                    words = self._read(part)
-        self._base = self.image  # no further turn: the unstraightened copy is not needed
+    def read(self, part: Part, quick: bool = False) -> list[Word]:
+        """Words of the top of the page, the rest below it, or all of it (`quick`: in the first
+        configured language only)."""
+        words = self._read(part, quick)
+        if not self._oriented:
+            self._oriented = True
+            degrees = 0 if _upright(words) else read_ocr.rotation(self.image, self.settings,
+                                                                  round(self.dpi))
+            if degrees:
+                self.image = read_image.straighten(read_image.turn(self._base, degrees))
+                self._cut = None
+                words = self._read(part, quick)
+            self._base = self.image  # no further turn: the unstraightened copy may go
         return words
 
-    def _read(self, part: Part) -> list[Word]:
+    def _read(self, part: Part, quick: bool) -> list[Word]:
         if self._cut is None:
             self._cut = read_image.quiet_row(self.image, TOP)
         top, bottom = {"top": (0, self._cut), "rest": (self._cut, self.image.height),
                        "all": (0, self.image.height)}[part]
         region = self.image.crop((0, top, self.image.width, bottom))
-        found = read_ocr.words(region, self.settings, round(self.dpi))
+        region = read_image.remove_leaders(region, self.dpi)  # the letters stand upright now
+        found = read_ocr.words(region, self.settings, round(self.dpi), quick=quick)
         return [w for w in (self._word(w, 0, top) for w in found) if _text(w)]
 
     def reread(self, box: BBox, whitelist: str) -> list[Word]:
@@ -90,7 +91,7 @@ class Scan:
         crop = self.image.crop((left, upper, min(self.image.width, round(x1 + pad)),
                                 min(self.image.height, round(bottom + pad))))
         found = read_ocr.words(crop, self.settings, round(self.dpi), psm=7, whitelist=whitelist,
-                               languages=REREAD_LANGUAGE)
+                               quick=True)
         return [self._word(w, left, upper) for w in found]
 
     def _word(self, word: read_ocr.OcrWord, dx: int, dy: int) -> Word:

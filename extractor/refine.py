@@ -27,6 +27,12 @@ def digits_for_confusables(token: str) -> str:
     return CONFUSABLE_RUN.sub(lambda m: m.group().translate(DIGIT_FOR), token)
 
 
+def _weak(word: Word) -> bool:
+    """Could this word be part of a value that needs a second look?"""
+    return any(c.isdigit() for c in word.text) and (
+        word.conf < REREAD_BELOW or CONFUSABLE_RUN.search(word.text) is not None)
+
+
 def _value(words: list[Word]) -> str:
     return " ".join(clean(w.text) for w in words)
 
@@ -48,6 +54,8 @@ class Refiner:
         self.matcher = matcher
 
     def __call__(self, page: Page, reread: Reread) -> None:
+        if not any(_weak(w) for w in page.words):
+            return  # nothing a second look could change: spare the matcher a pass
         for scored in self.matcher.page_candidates(page, None):
             candidate = scored.candidate
             if any(w is v for w in candidate.words for v in candidate.spot.words):

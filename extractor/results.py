@@ -1,80 +1,125 @@
-"""Results stage: run a queued document through the pipeline, keep its result and links; list,
+"""Results stage: run queued documents through the pipeline, keep their results and links; list,
 reprocess and delete documents.
 
 Processing is idempotent, keyed by the document's sha256 and the pattern-pack version: a
 document done with these packs is skipped, and a result of the same file with the same packs
-(another workspace, an earlier run) is reused instead of extracting again.
+(another workspace, an earlier run) is reused instead of extracting again. Documents are claimed
+and saved in batches (one statement, one transaction) and extracted in between, outside any.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, exists, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Engine, Select, event, exists, select, update
+from sqlalchemy.orm import Session, selectinload
 
 from extractor.db import Database
 from extractor.link import key, link_document
-from extractor.models import DocumentResult
+from extractor.models import DocumentResult, ErrorInfo
 from extractor.pipeline import Extractor
 from extractor.store import Store
 from extractor.tables import Document, now
 
+Outcome = tuple[str, DocumentResult | ErrorInfo]  # a document's result, or why it failed
 
-def _claim(db: Database, document_id: str, version: str) -> tuple[Document, dict | None] | None:
-    """Mark the document processing; with a reusable result, or None when there is nothing to do."""
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A document being processed: its original, and a result of the same file to reuse."""
+
+    id: str
+    sha256: str
+    filename: str
+    cached: dict[str, Any] | None
+
+
+def claim(db: Database, document_ids: list[str], version: str) -> list[Claimed]:
+    """Mark the documents processing in one statement, in their order; those gone or done with
+    these packs already are left out."""
+    pending = (Document.status != "done") | Document.packs_version.is_distinct_from(version)
     with db.session() as session:
-        document = session.get(Document, document_id)
-        if document is None or (document.status == "done" and document.packs_version == version):
-            return None
-        document.status, document.updated_at = "processing", now()
-        reusable = (Document.packs_version == version) & Document.error_code.is_(None)
-        cached = session.scalar(select(Document.result).where(
-            Document.sha256 == document.sha256, Document.result.is_not(None), reusable)
-            .order_by((Document.id == document_id).desc()).limit(1))
-        return document, cached
+        rows = session.execute(
+            update(Document).where(Document.id.in_(document_ids), pending)
+            .values(status="processing", updated_at=now())
+            .returning(Document.id, Document.sha256, Document.filename)
+            .execution_options(synchronize_session=False)).all()
+        cached = _reusable(session, {row.sha256 for row in rows}, version)
+    order = {document_id: index for index, document_id in enumerate(document_ids)}
+    return [Claimed(row.id, row.sha256, row.filename, cached.get(row.sha256))
+            for row in sorted(rows, key=lambda row: order[row.id])]
+
+
+def _reusable(session: Session, hashes: set[str], version: str) -> dict[str, dict[str, Any]]:
+    """Results of these files with these packs, by sha256 (any workspace, any earlier run)."""
+    if not hashes:
+        return {}
+    rows = session.execute(select(Document.sha256, Document.result).where(
+        Document.sha256.in_(hashes), Document.result.is_not(None),
+        Document.packs_version == version, Document.error_code.is_(None)))
+    return {sha256: result for sha256, result in rows}
+
+
+def extract(store: Store, extractor: Extractor, claimed: Claimed) -> DocumentResult:
+    """The claimed document's result: reused, or extracted from its original."""
+    if claimed.cached is not None:
+        return DocumentResult.model_validate({**claimed.cached, "file": claimed.filename})
+    return extractor.extract_bytes(store.read(claimed.sha256), claimed.filename)
 
 
 def process(db: Database, store: Store, extractor: Extractor, document_id: str) -> Document | None:
     """Extract (or reuse), save and link one document; None if it was gone or done already."""
-    claimed = _claim(db, document_id, extractor.packs_version)
-    if claimed is None:
+    claimed = claim(db, [document_id], extractor.packs_version)
+    if not claimed:
         return None
-    document, cached = claimed
-    if cached is not None:
-        result = DocumentResult.model_validate({**cached, "file": document.filename})
-    else:
-        result = extractor.extract_bytes(store.read(document.sha256), document.filename)
-    return save(db, document_id, result, extractor.packs_version)
+    saved = save(db, [(document_id, extract(store, extractor, claimed[0]))],
+                 extractor.packs_version)
+    return saved[0] if saved else None
 
 
-def save(db: Database, document_id: str, result: DocumentResult, version: str) -> Document | None:
+def save(db: Database, outcomes: list[Outcome], version: str) -> list[Document]:
+    """Keep results (with their links) and failures in one transaction; the documents saved, in
+    order (those deleted meanwhile are left out)."""
     with db.session() as session:
-        document = session.get(Document, document_id, with_for_update=True)
-        if document is None:  # deleted meanwhile
-            return None
-        document.result = result.model_dump(mode="json")
-        document.packs_version = version
-        document.status = "failed" if result.error else "done"
-        document.error_code = result.error.code if result.error else None
-        document.error_message = result.error.message if result.error else None
-        document.issuer_key = key(result.issuer.name) if result.issuer else None
-        document.kind = getattr(result, "document_kind", None)  # once the pipeline reports it
-        document.document_date = (dt.date.fromisoformat(result.document_date)
-                                  if result.document_date else None)
-        document.updated_at = now()
-        link_document(session, document, result)
-        return document
+        documents = {document.id: document for document in session.scalars(
+            select(Document).where(Document.id.in_([document_id for document_id, _ in outcomes]))
+            .order_by(Document.id).with_for_update().options(selectinload(Document.links)))}
+        for document_id, outcome in outcomes:
+            if document := documents.get(document_id):
+                if isinstance(outcome, ErrorInfo):
+                    _fail(document, outcome.code, outcome.message)
+                else:
+                    _keep(session, document, outcome, version)
+        return [documents[document_id] for document_id, _ in outcomes if document_id in documents]
+
+
+def _keep(session: Session, document: Document, result: DocumentResult, version: str) -> None:
+    document.result = result.model_dump(mode="json")
+    document.packs_version = version
+    document.status = "failed" if result.error else "done"
+    document.error_code = result.error.code if result.error else None
+    document.error_message = result.error.message if result.error else None
+    document.issuer_key = key(result.issuer.name) if result.issuer else None
+    document.kind = getattr(result, "document_kind", None)  # once the pipeline reports it
+    document.document_date = (dt.date.fromisoformat(result.document_date)
+                              if result.document_date else None)
+    document.updated_at = now()
+    link_document(session, document, result)
 
 
 def fail(db: Database, document_id: str, code: str, message: str) -> Document | None:
     with db.session() as session:
         document = session.get(Document, document_id, with_for_update=True)
         if document is not None:
-            document.status, document.error_code, document.error_message = "failed", code, message
-            document.updated_at = now()
+            _fail(document, code, message)
         return document
+
+
+def _fail(document: Document, code: str, message: str) -> None:
+    document.status, document.error_code, document.error_message = "failed", code, message
+    document.updated_at = now()
 
 
 def requeue(session: Session, document: Document) -> None:
@@ -84,11 +129,17 @@ def requeue(session: Session, document: Document) -> None:
 
 
 def delete_document(session: Session, store: Store, document: Document) -> None:
-    """The document, its result and links; the original too unless another workspace has it."""
+    """The document, its result and links; after commit its original, unless another
+    workspace's document has the same file (checked under the file's lock, see store)."""
     session.delete(document)
-    session.flush()
-    if not session.scalar(select(exists().where(Document.sha256 == document.sha256))):
-        store.delete(document.sha256)
+    event.listen(session, "after_commit",
+                 lambda done: _drop_original(done.get_bind(), store, document.sha256), once=True)
+
+
+def _drop_original(bind: Engine | Connection, store: Store, sha256: str) -> None:
+    with store.lock(sha256), Session(bind) as session, session.begin():
+        if not session.scalar(select(exists().where(Document.sha256 == sha256))):
+            store.delete(sha256)
 
 
 def document_query(workspace_id: str, status: str | None = None, issuer: str | None = None,

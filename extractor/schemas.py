@@ -1,15 +1,19 @@
-"""Request and response bodies of the HTTP API (v1); webhooks post `DocumentOut`."""
+"""Request and response bodies of the HTTP API (v1); webhooks post `DocumentOut`.
+
+Numbers (values, normalized values, snippets) are masked (`••••7751`) unless `reveal` is passed.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from extractor.link import numbers_newest_first
+from extractor.masking import mask, mask_text
 from extractor.models import DocumentResult, ErrorInfo, Kind
-from extractor.tables import Account, Document, DocumentLink
+from extractor.tables import Account, ApiKey, Document, DocumentLink
 
 Status = Literal["queued", "processing", "done", "failed"]
 T = TypeVar("T")
@@ -29,19 +33,40 @@ class Page(BaseModel, Generic[T]):
                    next_offset=offset + limit if more else None)
 
 
+class _Numbered(BaseModel):
+    """A model with a `value` and its `normalized` form, shown masked unless revealed."""
+
+    value: str
+    normalized: str
+
+    def shown(self, reveal: bool = False) -> Self:
+        return self if reveal else self.model_copy(
+            update={"value": mask(self.value), "normalized": mask(self.normalized)})
+
+
+def _masked_result(result: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not result:
+        return result
+    findings = []
+    for finding in result.get("findings", []):
+        snippet = finding.get("snippet", "").replace(finding["value"], mask(finding["value"]))
+        findings.append({**finding, "value": mask(finding["value"]),
+                         "normalized": mask(finding["normalized"]),
+                         "snippet": mask_text(snippet)})
+    return {**result, "findings": findings}
+
+
 class Accepted(BaseModel):
     id: str
     status_url: str
     duplicate: bool = Field(False, description="The file was stored before; nothing was queued")
 
 
-class LinkOut(BaseModel):
+class LinkOut(_Numbered):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
     account_id: str | None
-    value: str
-    normalized: str
     kind: str
     method: Literal["exact", "confusable", "new", "successor", "holder", "none"]
     confidence: float
@@ -79,9 +104,10 @@ class DocumentOut(DocumentSummary):
     links: list[LinkOut]
 
     @classmethod
-    def of(cls, document: Document, **extra: object) -> DocumentOut:
-        return super().of(document, result=document.result,
-                          links=[LinkOut.model_validate(link) for link in document.links])
+    def of(cls, document: Document, reveal: bool = False, **extra: object) -> DocumentOut:
+        return super().of(
+            document, result=document.result if reveal else _masked_result(document.result),
+            links=[LinkOut.model_validate(link).shown(reveal) for link in document.links])
 
 
 class AccountIn(BaseModel):
@@ -91,11 +117,9 @@ class AccountIn(BaseModel):
     holder: str | None = None
 
 
-class NumberOut(BaseModel):
+class NumberOut(_Numbered):
     model_config = ConfigDict(from_attributes=True)
 
-    value: str
-    normalized: str
     kind: str
     first_seen_date: dt.date | None
     last_seen_date: dt.date | None
@@ -111,10 +135,10 @@ class AccountOut(BaseModel):
     created_at: dt.datetime
 
     @classmethod
-    def of(cls, account: Account, **extra: object) -> AccountOut:
+    def of(cls, account: Account, reveal: bool = False, **extra: object) -> AccountOut:
         numbers = numbers_newest_first(account)
         return cls(id=account.id, issuer=account.issuer, holder=account.holder,
-                   number=NumberOut.model_validate(numbers[0]) if numbers else None,
+                   number=NumberOut.model_validate(numbers[0]).shown(reveal) if numbers else None,
                    predecessor_id=account.predecessor_id, source=account.source,
                    created_at=account.created_at, **extra)
 
@@ -133,14 +157,16 @@ class AccountDetail(AccountOut):
 
     @classmethod
     def of_history(cls, account: Account, successor_ids: list[str],
-                   links: list[DocumentLink]) -> AccountDetail:
+                   links: list[DocumentLink], reveal: bool = False) -> AccountDetail:
         return cls.of(
-            account, numbers=[NumberOut.model_validate(n) for n in numbers_newest_first(account)],
-            successor_ids=successor_ids,
+            account, reveal, successor_ids=successor_ids,
+            numbers=[NumberOut.model_validate(n).shown(reveal)
+                     for n in numbers_newest_first(account)],
             documents=[AccountDocument(document_id=link.document_id,
                                        filename=link.document.filename,
                                        document_date=link.document.document_date,
-                                       link=LinkOut.model_validate(link)) for link in links])
+                                       link=LinkOut.model_validate(link).shown(reveal))
+                       for link in links])
 
 
 class ReviewItem(LinkOut):
@@ -151,7 +177,7 @@ class ReviewItem(LinkOut):
     @classmethod
     def of(cls, link: DocumentLink) -> ReviewItem:
         issuer = (link.document.result or {}).get("issuer") or {}
-        return cls.model_validate({**LinkOut.model_validate(link).model_dump(),
+        return cls.model_validate({**LinkOut.model_validate(link).shown().model_dump(),
                                    "document_id": link.document_id,
                                    "filename": link.document.filename,
                                    "issuer": issuer.get("name")})
@@ -165,3 +191,59 @@ class Decision(BaseModel):
 class Health(BaseModel):
     status: Literal["ok", "unavailable"]
     checks: dict[str, str] = Field(default_factory=dict)
+
+
+class KeyOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    workspace_id: str
+    role: Literal["admin", "member", "reader"]
+    created_at: dt.datetime
+    revoked_at: dt.datetime | None
+
+
+class KeyIn(BaseModel):
+    role: Literal["admin", "member", "reader"]
+
+
+class KeyCreated(KeyOut):
+    key: str = Field(description="The key: shown this once, only its hash is kept")
+
+    @classmethod
+    def of(cls, row: ApiKey, key: str) -> KeyCreated:
+        return cls.model_validate({**KeyOut.model_validate(row).model_dump(), "key": key})
+
+
+class AuditOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    at: dt.datetime
+    key_id: str = Field(description='Who: the API key, or "cli"')
+    action: str
+    object_type: str
+    object_id: str | None
+    client: str | None = Field(description="The client's address")
+
+
+class LookupNumber(_Numbered):
+    """A number as its newest document shows it (`GET /v1/lookup`)."""
+
+    kind: str
+    current: bool = Field(description="The newest number of its kind at this issuer")
+    document_id: str
+    filename: str
+    finding: int = Field(description="Its place in the document's findings (evidence URL)")
+    page: int
+    label: str
+    document_date: dt.date | None
+    first_seen: dt.date | None = Field(description="Oldest document date with this number")
+    confidence: float
+    documents_agreeing: int = Field(description="Documents that show this number")
+    evidence_url: str
+
+
+class LookupIssuer(BaseModel):
+    issuer: str | None
+    numbers: list[LookupNumber] = Field(description="Newest first; several of a kind: history")

@@ -4,6 +4,7 @@ process in its own session; SIGINT/SIGTERM (or a child that dies) stops all of t
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -19,6 +20,7 @@ from extractor.db import upgrade
 from extractor.settings import Settings
 
 STOP_SECONDS = 30  # a worker finishes its document within this, or is killed
+SERVE_FILE = "serve.json"  # where a running serve's Redis and API are, for `custid ingest`
 
 
 def free_port() -> int:
@@ -111,6 +113,9 @@ def serve(settings: Settings, host: str, port: int) -> int:
             wait_for_redis(env["REDIS_URL"])
         supervisor.start("worker", worker_command(settings.workers), env)
         supervisor.start("api", api_command(host, port), env)
+        (settings.data_dir / SERVE_FILE).write_text(json.dumps(
+            {"redis_url": env.get("REDIS_URL"), "api_url": f"http://{host}:{port}"}))
         return supervisor.watch()
     finally:
+        (settings.data_dir / SERVE_FILE).unlink(missing_ok=True)
         supervisor.stop()

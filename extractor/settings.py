@@ -61,6 +61,17 @@ class Settings(BaseSettings):
     workspace_mode: Literal["auto", "known"] = Field(
         "auto", description="auto: unseen numbers create accounts; known: they go to review")
 
+    # Trust: limits per API key, the reader's sandbox, fault tests
+    rate_limit: int = Field(30, ge=1, description="Number lookups and reveals per key a minute")
+    reader_memory_mb: int = Field(
+        2048, ge=0, description="Address space (MB) a worker's reader may add while reading one "
+        "document, in a child process of its own; 0: read in the worker itself, unbounded")
+    visibility_timeout: float = Field(
+        900.0, gt=0, description="Seconds before Redis hands an unacknowledged message (of a "
+        "worker that vanished) to another worker")
+    task_delay: float = Field(0.0, ge=0, description="Seconds a worker waits before each "
+                              "document (fault tests only)")
+
     @field_validator("webhook_allow", mode="before")
     @classmethod
     def _split(cls, value: object) -> object:

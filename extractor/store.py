@@ -1,10 +1,18 @@
-"""Originals, content-addressed under the data dir: written atomically, never modified."""
+"""Originals, content-addressed under the data dir: written atomically, never modified.
+
+Workspaces share the file of identical uploads (never its document): an original is removed only
+once no document references it, checked under the file's lock, which uploads take too. Upload
+names never become paths.
+"""
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from extractor.errors import TooLarge
@@ -38,7 +46,8 @@ class Staged:
             self._file.close()
 
     def discard(self) -> None:
-        self._file.close()
+        with suppress(OSError):  # a full disk fails the flush of close; the unlink still works
+            self._file.close()
         self.path.unlink(missing_ok=True)
 
 
@@ -46,14 +55,22 @@ class Store:
     def __init__(self, root: Path) -> None:
         self.originals = root / "originals"
         self.staging = root / "staging"
-        self.staging.mkdir(parents=True, exist_ok=True)
-        self.originals.mkdir(parents=True, exist_ok=True)
+        self.locks = root / "locks"
+        for folder in (self.staging, self.originals, self.locks):
+            folder.mkdir(parents=True, exist_ok=True)
 
     def stage(self, limit: int) -> Staged:
         return Staged(self.staging / uuid.uuid4().hex, limit)
 
     def path(self, sha256: str) -> Path:
         return self.originals / sha256[:2] / sha256
+
+    @contextmanager
+    def lock(self, sha256: str) -> Iterator[None]:
+        """Exclusive, across processes, for the originals sharing `sha256`'s first byte."""
+        with (self.locks / sha256[:2]).open("a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            yield
 
     def keep(self, staged: Staged) -> Path:
         """Move a staged upload to its content address (atomic rename; an existing copy stays)."""

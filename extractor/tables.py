@@ -130,3 +130,32 @@ class DocumentLink(Base):
     decision: Mapped[str | None] = mapped_column(String(8))  # confirm | reject
 
     document: Mapped[Document] = relationship(back_populates="links")
+
+
+class ApiKey(Base):
+    """A workspace's API key: the public `id` is part of the key; of the secret only its sha256."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id"), index=True)
+    role: Mapped[str] = mapped_column(String(8))  # admin | member | reader
+    secret_sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=now)
+    revoked_at: Mapped[dt.datetime | None]
+
+
+class AuditEvent(Base):
+    """Who (key id, or "cli") did what to which object, when, from where."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_list", "workspace_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id"))
+    key_id: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(20))  # reveal | erase | key_create | key_revoke
+    object_type: Mapped[str] = mapped_column(String(20))
+    object_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    client: Mapped[str | None] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(default=now)

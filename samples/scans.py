@@ -238,11 +238,11 @@ def generate_scans(out_dir: Path, count: int, seed: int) -> list[dict]:
             rng = random.Random(f"{seed}-{index}")
             text_pdf = (Path(folder) / base["file"]).read_bytes()
             style = draw_style(rng)
+            fmt = _format(rng, len(pdfium.PdfDocument(text_pdf)))
             expected = list(base["expected"])
             smear = (expected.pop(rng.randrange(len(expected)))["value"],) \
-                if expected and rng.random() < 0.04 else ()
-            pages = scan(text_pdf, style, rng, smear)
-            fmt = _format(rng, len(pages))
+                if expected and fmt != "mixed" and rng.random() < 0.04 else ()  # (mixed PDFs
+            pages = scan(text_pdf, style, rng, smear)  # keep text pages, values and all)
             name = f"scan-{index:05d}{SUFFIX.get(fmt, '.pdf')}"
             (out_dir / name).write_bytes(encode(pages, fmt, style, text_pdf, rng))
             records.append({**base, "file": name, "expected": expected, "format": fmt,

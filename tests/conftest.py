@@ -10,11 +10,21 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine
 
+from extractor.auth import Role, create_key
+from extractor.db import database, upgrade
 from extractor.pipeline import Extractor
 from extractor.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples" / "docs"
+
+
+def new_key(database_url: str, role: Role = "admin", workspace: str = "default") -> dict[str, str]:
+    """Authorization headers of a new API key (the database migrated first)."""
+    upgrade(database_url)
+    with database(database_url).session() as session:
+        _row, key = create_key(session, workspace, role)
+    return {"Authorization": f"Bearer {key}"}
 
 
 @pytest.fixture(scope="session")

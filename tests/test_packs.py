@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import pytest
+import regex
 
 from extractor.errors import PatternError
-from extractor.packs import check_directory, load_file, load_packs
+from extractor.packs import check_directory, load_file, load_packs, nested_quantifier
 from extractor.pipeline import Extractor
 from extractor.settings import Settings
 from tests.pages import pdf_of
@@ -76,11 +78,27 @@ def test_user_adds_a_label_without_code(tmp_path: Path) -> None:
     assert [(f.value, f.pattern) for f in after.findings] == [("7781-2231", "lib.patron")]
 
 
+@pytest.mark.parametrize("pattern", [r"(\d+)+X", r"(?:[A-Z]*\d?)*", r"((\d+){2})+",
+                                     r"(\w+\s?)*$"])
+def test_nested_quantifiers_are_rejected(tmp_path: Path, pattern: str) -> None:
+    path = write(tmp_path, f"value_shapes:\n  - id: ok\n    regex: '\\d+'\n"
+                           f"  - id: evil\n    regex: '{pattern}'\n")
+    with pytest.raises(PatternError, match=rf"{path}:4: .*nested unbounded quantifiers"):
+        load_file(path)
+    assert nested_quantifier(r"#?\d{1,8}(?:[ \-./]\d{1,10}){1,4}") is None
+    assert nested_quantifier(r"[(+]+\(\d+\)+") is None
+
+
 def test_catastrophic_user_regex_does_not_hang(tmp_path: Path) -> None:
+    """A slow regex the static check lets through (overlapping alternatives) runs out of time."""
+    evil, value = r"(?:\d|\d\d)+\D", "1" * 40
+    with pytest.raises(TimeoutError):  # seconds per candidate without the time limit
+        regex.compile(evil).fullmatch(value, timeout=1)
     packs = tmp_path / "packs"
     shutil.copytree(PACKS, packs)
     (packs / "slow.yaml").write_text(
-        "value_shapes:\n  - id: evil\n    regex: '(\\d+)+X'\n    score: 0.5\n", encoding="utf-8")
-    data = pdf_of([(50, 80, "Customer No: 11111111111111111111")])
+        f"value_shapes:\n  - id: evil\n    regex: '{evil}'\n    score: 0.5\n", encoding="utf-8")
+    data = pdf_of([(50, 80, f"Customer No: {value}")])
+    started = time.monotonic()
     result = Extractor(Settings(patterns_dir=packs)).extract_bytes(data, "x.pdf")
-    assert [f.normalized for f in result.findings] == ["11111111111111111111"]
+    assert result.error is None and time.monotonic() - started < 10

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import Celery
 
+from extractor.masking import install_log_masking
 from extractor.settings import Settings, get_settings
 
 
@@ -19,7 +20,9 @@ def make_celery(settings: Settings) -> Celery:
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
         worker_send_task_events=False,
+        broker_transport_options={"visibility_timeout": settings.visibility_timeout},
     )
+    install_log_masking()
     return app
 
 

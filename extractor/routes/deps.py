@@ -1,18 +1,26 @@
-"""Dependencies shared by the routes: the app's database, store and settings, the workspace."""
+"""Dependencies shared by the routes: the app's database, store and settings, the caller (an API
+key: its workspace and role), reveals and rate limits."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, TypeVar
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from extractor import auth
 from extractor.db import Database
 from extractor.settings import Settings
 from extractor.store import Store
-from extractor.tables import DEFAULT_WORKSPACE, Base
+from extractor.tables import Base
 
 M = TypeVar("M", bound=Base)
+MAX_ROW = 2**31 - 1  # ids and offsets beyond every database's integer
+Offset = Annotated[int, Query(ge=0, le=MAX_ROW)]
+_bearer = HTTPBearer(auto_error=False, description="An API key: `custid keys create`")
 
 
 def _db(request: Request) -> Database:
@@ -27,19 +35,95 @@ def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def current_workspace() -> str:
-    """The caller's workspace: the default one until API keys say otherwise."""
-    return DEFAULT_WORKSPACE
-
-
 DbDep = Annotated[Database, Depends(_db)]
 StoreDep = Annotated[Store, Depends(_store)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    key_id: str
+    workspace_id: str
+    role: str
+    client: str | None
+
+
+def current_caller(request: Request, db: DbDep, credentials: Annotated[
+        HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Caller:
+    """The API key of `Authorization: Bearer <key>`, or 401."""
+    row = None
+    if credentials is not None:
+        with db.session() as session:
+            row = auth.verify(session, credentials.credentials)
+    if row is None:
+        raise HTTPException(401, "a valid API key is needed: Authorization: Bearer <key>",
+                            headers={"WWW-Authenticate": "Bearer"})
+    return Caller(row.id, row.workspace_id, row.role,
+                  request.client.host if request.client else None)
+
+
+CallerDep = Annotated[Caller, Depends(current_caller)]
+
+
+def current_workspace(caller: CallerDep) -> str:
+    """The caller's workspace: every query of a route is confined to it."""
+    return caller.workspace_id
+
+
 WorkspaceDep = Annotated[str, Depends(current_workspace)]
 
 
+def require(role: auth.Role) -> Callable[[Caller], None]:
+    """A route dependency: 403 unless the caller's role is at least `role`."""
+    def check(caller: CallerDep) -> None:
+        if auth.RANK[caller.role] < auth.RANK[role]:
+            raise HTTPException(403, f"this needs a key with the {role} role")
+    return check
+
+
+def rate_limit(request: Request, caller: CallerDep) -> None:
+    """Count a number lookup or reveal against the caller's per-minute budget; 429 past it."""
+    wait = request.app.state.limiter.take(caller.key_id)
+    if wait:
+        raise HTTPException(429, "too many number lookups or reveals with this key",
+                            headers={"Retry-After": str(int(wait) + 1)})
+
+
+@dataclass(frozen=True, slots=True)
+class Reveal:
+    """`?reveal=true`: full numbers, each reveal in the audit log; otherwise masked."""
+
+    caller: Caller | None
+
+    def __bool__(self) -> bool:
+        return self.caller is not None
+
+    def record(self, session: Session, object_type: str, object_id: str) -> None:
+        if self.caller is not None:
+            auth.audit(session, self.caller.workspace_id, self.caller.key_id, "reveal",
+                       object_type, object_id, self.caller.client)
+
+
+def _reveal(request: Request, caller: CallerDep, reveal: Annotated[bool, Query(
+        description="Show full numbers (audited, rate-limited)")] = False) -> Reveal:
+    if reveal:
+        rate_limit(request, caller)
+    return Reveal(caller if reveal else None)
+
+
+def _number(request: Request, caller: CallerDep, number: Annotated[str | None, Query(
+        description="Any of the account's numbers (rate-limited)")] = None) -> str | None:
+    if number:
+        rate_limit(request, caller)
+    return number
+
+
+RevealDep = Annotated[Reveal, Depends(_reveal)]
+NumberQuery = Annotated[str | None, Depends(_number)]
+
+
 def load(session: Session, model: type[M], row_id: object, workspace_id: str) -> M:
-    """The row of this workspace, or 404."""
+    """The row of this workspace, or 404 (the same for another workspace's row)."""
     row = session.get(model, row_id)
     if row is None or row.workspace_id != workspace_id:
         raise HTTPException(404, f"no such {model.__tablename__.rstrip('s').replace('_', ' ')}")

@@ -6,16 +6,30 @@ import datetime as dt
 import mimetypes
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 
 from extractor import ingest, queue, results, webhook
-from extractor.routes.deps import DbDep, SettingsDep, StoreDep, WorkspaceDep, load
+from extractor.routes.deps import (
+    CallerDep,
+    DbDep,
+    Offset,
+    Reveal,
+    RevealDep,
+    SettingsDep,
+    StoreDep,
+    WorkspaceDep,
+    load,
+    rate_limit,
+    require,
+)
 from extractor.schemas import Accepted, DocumentOut, DocumentSummary, Page, Status
 from extractor.tables import Document
 
-router = APIRouter(prefix="/v1/documents", tags=["documents"])
+router = APIRouter(prefix="/v1/documents", tags=["documents"],
+                   dependencies=[Depends(require("reader"))])
+MEMBER, ADMIN = Depends(require("member")), Depends(require("admin"))
 
 UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
     "type": "object", "required": ["file"],
@@ -33,11 +47,13 @@ def _status_url(request: Request, document_id: str) -> str:
 
 @router.post(
     "", status_code=202, response_model=Accepted | list[Accepted] | DocumentOut,
-    openapi_extra=UPLOAD_BODY,
+    openapi_extra=UPLOAD_BODY, dependencies=[MEMBER],
     responses={200: {"model": DocumentOut, "description": "One file, stored before: that document"},
                400: {"description": "Not a multipart upload with a `file`"},
                413: {"description": "A file is larger than the upload limit"},
-               422: {"description": "The webhook URL is not allowed"}})
+               422: {"description": "The webhook URL is not allowed"},
+               503: {"description": "The database is unavailable: retry after Retry-After"},
+               507: {"description": "The data disk is full: nothing was stored"}})
 async def upload(request: Request, response: Response, db: DbDep, store: StoreDep,
                  settings: SettingsDep, workspace: WorkspaceDep):
     """Store and queue documents (streamed to disk); 202 with where to follow each one."""
@@ -54,7 +70,7 @@ async def upload(request: Request, response: Response, db: DbDep, store: StoreDe
     if not any(new for _id, new in admitted):
         response.status_code = 200
     if len(admitted) == 1 and response.status_code == 200:
-        return await run_in_threadpool(get_document, admitted[0][0], db, workspace)
+        return await run_in_threadpool(get_document, admitted[0][0], db, workspace, Reveal(None))
     accepted = [Accepted(id=document_id, status_url=_status_url(request, document_id),
                          duplicate=not new) for document_id, new in admitted]
     return accepted[0] if len(accepted) == 1 else accepted
@@ -68,7 +84,7 @@ def list_documents(
     date_from: Annotated[dt.date | None, Query(description="Document date, inclusive")] = None,
     date_to: Annotated[dt.date | None, Query(description="Document date, inclusive")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> Page[DocumentSummary]:
     """Documents, newest first."""
     query = results.document_query(workspace, status, issuer, kind, date_from, date_to)
@@ -78,25 +94,30 @@ def list_documents(
 
 
 @router.get("/{document_id}", response_model=DocumentOut)
-def get_document(document_id: str, db: DbDep, workspace: WorkspaceDep) -> DocumentOut:
+def get_document(document_id: str, db: DbDep, workspace: WorkspaceDep,
+                 reveal: RevealDep) -> DocumentOut:
     """Status, error, the extraction result once done, and the account links."""
     with db.session() as session:
-        return DocumentOut.of(load(session, Document, document_id, workspace))
+        document = load(session, Document, document_id, workspace)
+        reveal.record(session, "document", document_id)
+        return DocumentOut.of(document, bool(reveal))
 
 
 @router.get("/{document_id}/original", response_class=FileResponse,
             responses={200: {"content": {"application/octet-stream": {}}}})
-def get_original(document_id: str, db: DbDep, store: StoreDep,
-                 workspace: WorkspaceDep) -> FileResponse:
-    """The file as uploaded."""
+def get_original(document_id: str, request: Request, db: DbDep, store: StoreDep,
+                 caller: CallerDep, workspace: WorkspaceDep) -> FileResponse:
+    """The file as uploaded: a reveal of every number on it (audited, rate-limited)."""
     with db.session() as session:
         document = load(session, Document, document_id, workspace)
+        rate_limit(request, caller)
+        Reveal(caller).record(session, "original", document_id)
     media_type = mimetypes.guess_type(document.filename)[0] or "application/octet-stream"
     return FileResponse(store.path(document.sha256), media_type=media_type,
                         filename=document.filename)
 
 
-@router.delete("/{document_id}", status_code=204)
+@router.delete("/{document_id}", status_code=204, dependencies=[ADMIN])
 def delete_document(document_id: str, db: DbDep, store: StoreDep,
                     workspace: WorkspaceDep) -> None:
     """The document, its original, result and links."""
@@ -104,7 +125,8 @@ def delete_document(document_id: str, db: DbDep, store: StoreDep,
         results.delete_document(session, store, load(session, Document, document_id, workspace))
 
 
-@router.post("/{document_id}/reprocess", status_code=202, response_model=Accepted)
+@router.post("/{document_id}/reprocess", status_code=202, response_model=Accepted,
+             dependencies=[MEMBER])
 def reprocess(document_id: str, request: Request, db: DbDep, workspace: WorkspaceDep) -> Accepted:
     """Queue the document again (say, after new patterns or imported accounts)."""
     with db.session() as session:

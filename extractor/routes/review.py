@@ -4,22 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from extractor import link
-from extractor.routes.deps import DbDep, WorkspaceDep, load
+from extractor.routes.deps import MAX_ROW, DbDep, Offset, WorkspaceDep, load, require
 from extractor.schemas import Decision, Page, ReviewItem
 from extractor.tables import DocumentLink
 
-router = APIRouter(prefix="/v1/review", tags=["review"])
+router = APIRouter(prefix="/v1/review", tags=["review"],
+                   dependencies=[Depends(require("reader"))])
 
 
 @router.get("", response_model=Page[ReviewItem])
 def list_review(db: DbDep, workspace: WorkspaceDep,
                 limit: Annotated[int, Query(ge=1, le=500)] = 50,
-                offset: Annotated[int, Query(ge=0)] = 0) -> Page[ReviewItem]:
+                offset: Offset = 0) -> Page[ReviewItem]:
     query = (select(DocumentLink).where(DocumentLink.workspace_id == workspace,
                                         DocumentLink.status == "review")
              .options(selectinload(DocumentLink.document)).order_by(DocumentLink.id))
@@ -28,8 +29,10 @@ def list_review(db: DbDep, workspace: WorkspaceDep,
         return Page.of([ReviewItem.of(row) for row in rows], limit, offset)
 
 
-@router.post("/{link_id}", response_model=ReviewItem, responses={409: {}})
-def decide(link_id: int, body: Decision, db: DbDep, workspace: WorkspaceDep) -> ReviewItem:
+@router.post("/{link_id}", response_model=ReviewItem, responses={409: {}},
+             dependencies=[Depends(require("member"))])
+def decide(link_id: Annotated[int, Path(ge=1, le=MAX_ROW)], body: Decision, db: DbDep,
+           workspace: WorkspaceDep) -> ReviewItem:
     """Confirm or reject; the decision is kept when the document is processed again."""
     with db.session() as session:
         row = load(session, DocumentLink, link_id, workspace)

@@ -1,0 +1,92 @@
+"""Walk a folder for documents, safely: symlinks that leave it are not followed, special files
+(FIFOs, sockets, devices) are skipped, unreadable entries are reported, and a document is told
+by its first bytes (`sniff`), never by its name."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from extractor.errors import InputError
+from extractor.sniff import sniff
+
+HEAD_BYTES = 1024  # what `sniff` looks at
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A file found: a document to read (`problem` None), or why it is not one.
+
+    `status` of a problem is "skipped" (not a document, or not to be followed) or "unreadable".
+    """
+
+    path: Path
+    status: str = ""
+    problem: str | None = None
+
+
+def inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def entries(top: Path, exclude: Path | None = None, sniffed: bool = True) -> Iterator[Entry]:
+    """Every file under `top` (a folder or one file), in a stable order, depth first; each
+    `check`ed unless not `sniffed` (then only what the folders tell).
+
+    Symlinks are followed only where they stay inside `top` (and each real folder is walked
+    once); `exclude` (say, where processed files are moved to) is not walked.
+    """
+    root = top.resolve()
+    if not root.is_dir():
+        yield check(top, root) if sniffed else Entry(top)
+        return
+    seen: set[tuple[int, int]] = set()
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        try:
+            info = folder.stat()
+            if (info.st_dev, info.st_ino) in seen:
+                continue
+            seen.add((info.st_dev, info.st_ino))
+            with os.scandir(folder) as listing:
+                children = sorted(listing, key=lambda e: e.name)
+        except OSError as exc:
+            yield Entry(folder, "unreadable", exc.strerror or str(exc))
+            continue
+        folders: list[Path] = []
+        for child in children:
+            path = Path(child.path)
+            real = path.resolve()
+            if exclude is not None and inside(real, exclude.resolve()):
+                continue
+            if child.is_symlink() and not inside(real, root):
+                yield Entry(path, "skipped", "symlink leads out of the folder")
+            elif child.is_dir():
+                folders.append(path)
+            else:
+                yield check(path, root) if sniffed else Entry(path)
+        stack += reversed(folders)
+
+
+def check(path: Path, root: Path) -> Entry:
+    """A file as an entry: a regular, readable file whose first bytes name a supported type."""
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return Entry(path, "skipped", "not a regular file (FIFO, socket or device)")
+        if not inside(path.resolve(), root):
+            return Entry(path, "skipped", "symlink leads out of the folder")
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+        with os.fdopen(descriptor, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(descriptor).st_mode):  # swapped since the stat
+                return Entry(path, "skipped", "not a regular file (FIFO, socket or device)")
+            head = handle.read(HEAD_BYTES)
+        sniff(head)
+    except InputError as exc:
+        return Entry(path, "skipped", exc.message)
+    except OSError as exc:
+        return Entry(path, "unreadable", exc.strerror or str(exc))
+    return Entry(path)

@@ -1,0 +1,153 @@
+"""OCR of scans, photos and images, with the real Tesseract."""
+
+from __future__ import annotations
+
+import io
+import json
+import struct
+import time
+import zlib
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from extractor.cli import app
+from extractor.models import DocumentResult
+from extractor.pipeline import Extractor
+from extractor.refine import digits_for_confusables
+from extractor.settings import Settings
+from extractor.values import normalize
+from samples.generator import generate
+from samples.scans import Style, scan_file
+
+MILD = Style(dpi=200, angle=1.2, noise=3.0, blur=0.3, quality=80)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict]]:
+    folder = tmp_path_factory.mktemp("generated")
+    return folder, generate(folder, 24, seed=5)
+
+
+def _pick(corpus: tuple[Path, list[dict]], pages: int) -> tuple[bytes, set[str]]:
+    """A generated document of `pages` pages with one number to find, and that number."""
+    folder, records = corpus
+    for record in records:
+        data = (folder / record["file"]).read_bytes()
+        if len(record["expected"]) == 1 and len(pdfium.PdfDocument(data)) == pages:
+            return data, {normalize(e["value"]) for e in record["expected"]}
+    raise AssertionError(f"no {pages}-page document with one number in the corpus")
+
+
+def _found(result: DocumentResult) -> set[str]:
+    assert result.error is None, result.error
+    return {f.normalized for f in result.findings}
+
+
+def test_scanned_bill_finds_its_number(corpus, extractor: Extractor) -> None:
+    pdf, expected = _pick(corpus, 1)
+    scan = scan_file(pdf, "pdf", MILD)
+    assert pdfium.PdfDocument(scan)[0].get_textpage().get_text_range().strip() == ""
+    result = extractor.extract_bytes(scan, "scan.pdf")
+    assert result.text_source == "ocr"
+    assert _found(result) == expected
+    assert all(0.5 <= f.confidence <= 1 for f in result.findings)
+
+
+@pytest.mark.parametrize("fmt", ["png", "jpeg", "webp"])
+def test_image_types(corpus, extractor: Extractor, fmt: str) -> None:
+    pdf, expected = _pick(corpus, 1)
+    result = extractor.extract_bytes(scan_file(pdf, fmt, MILD), f"scan.{fmt}")
+    assert (result.pages, result.text_source) == (1, "ocr")
+    assert _found(result) == expected
+
+
+def test_multi_page_tiff(corpus, extractor: Extractor) -> None:
+    pdf, expected = _pick(corpus, 2)
+    data = scan_file(pdf, "tiff", MILD)
+    assert Image.open(io.BytesIO(data)).n_frames == 2
+    result = extractor.extract_bytes(data, "scan.tif")
+    assert result.pages == 2
+    assert _found(result) == expected
+
+
+def test_phone_photo_turned_by_exif(corpus, extractor: Extractor) -> None:
+    pdf, expected = _pick(corpus, 1)
+    photo = Style(dpi=200, angle=-1.0, noise=2.0, quality=85, photo=True)
+    assert _found(extractor.extract_bytes(scan_file(pdf, "jpeg", photo, seed=3), "p.jpg")) \
+        == expected
+
+
+def test_mixed_pdf(corpus, extractor: Extractor) -> None:
+    pdf, expected = _pick(corpus, 2)
+    result = extractor.extract_bytes(scan_file(pdf, "mixed", MILD), "mixed.pdf")
+    assert result.text_source == "mixed"
+    assert _found(result) == expected
+
+
+def test_image_without_text(extractor: Extractor, tmp_path: Path) -> None:
+    path = tmp_path / "blank.png"
+    Image.new("L", (1700, 2200), 235).save(path, dpi=(200, 200))
+    result = extractor.extract_path(path)
+    assert result.error is None
+    assert (result.pages, result.text_source, result.findings) == (1, "ocr", [])
+
+
+def test_corrupt_image_is_malformed(extractor: Extractor) -> None:
+    good = Image.new("RGB", (400, 300), "white")
+    buffer = io.BytesIO()
+    good.save(buffer, format="JPEG")
+    truncated = buffer.getvalue()[:300]
+    assert extractor.extract_bytes(truncated, "bad.jpg").error.code == "malformed"
+    assert extractor.extract_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "bad.png").error.code \
+        == "malformed"
+
+
+def _png_header(width: int, height: int) -> bytes:
+    """A PNG that claims `width` x `height` pixels and carries (almost) none."""
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + \
+            struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + \
+        chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+
+
+def test_huge_image_is_too_large_before_decoding(extractor: Extractor) -> None:
+    start = time.perf_counter()
+    for width, height in ((100_000, 100_000), (12_000, 8_000)):  # over PIL's bomb limit; ours
+        result = extractor.extract_bytes(_png_header(width, height), "huge.png")
+        assert result.error is not None and result.error.code == "too_large"
+    assert time.perf_counter() - start < 2
+
+
+def test_ocr_off_refuses_a_scan(corpus, tmp_path: Path) -> None:
+    pdf, _ = _pick(corpus, 1)
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(scan_file(pdf, "pdf", MILD))
+    run = CliRunner().invoke(app, ["extract", "--ocr", "off", "--json", str(path)])
+    assert run.exit_code == 2
+    assert json.loads(run.stdout)["error"]["code"] == "needs_ocr"
+
+
+def test_missing_tesseract_names_the_package(corpus) -> None:
+    pdf, _ = _pick(corpus, 1)
+    scan = scan_file(pdf, "png", MILD)
+    missing = Extractor(Settings(tesseract_cmd="/nonexistent/tesseract"))
+    error = missing.extract_bytes(scan, "scan.png").error
+    assert error is not None and error.code == "dependency_missing"
+    assert "tesseract-ocr" in error.message
+    language = Extractor(Settings(ocr_languages="eng+xyz")).extract_bytes(scan, "scan.png").error
+    assert language is not None and language.code == "dependency_missing"
+    assert "tesseract-ocr-xyz" in language.message
+
+
+def test_confusables_become_digits_only_between_digits() -> None:
+    assert digits_for_confusables("55O1234") == "5501234"
+    assert digits_for_confusables("12I4S6B8") == "12145688"
+    assert digits_for_confusables("OB12") == "OB12"  # a prefix may be letters
+    assert digits_for_confusables("1234O") == "1234O"  # so may a suffix
