@@ -155,8 +155,16 @@ def candidates(spot: Spot, lines: dict[int, list[Segment]], taken: dict[int, Spo
                judge: ValueJudge) -> list[Candidate]:
     """Every placement where a value for this label was found."""
     line = lines.get(max(spot.lines), [])
-    below = vertical(spot, lines, taken, judge, "below")
-    found = [right_of(spot, line, taken, judge), below]
-    if below is None:  # a cell below is the norm; a value above only when none is
-        found.append(vertical(spot, lines, taken, judge, "above"))
+    found = [right_of(spot, line, taken, judge)]
+    if _ends_segment(spot):  # a caption, not a label inside running text
+        below = vertical(spot, lines, taken, judge, "below")
+        found.append(below)
+        if below is None:  # a cell below is the norm; a value above only when none is
+            found.append(vertical(spot, lines, taken, judge, "above"))
     return [c for c in found if c is not None]
+
+
+def _ends_segment(spot: Spot) -> bool:
+    """Does nothing but punctuation follow the label in its segment?"""
+    rest = [spot.tail, *(w.text for w in spot.segment.words[spot.after:])]
+    return not any(c.isalnum() for text in rest for c in text)
