@@ -2,9 +2,10 @@
 reprocess and delete documents.
 
 Processing is idempotent, keyed by the document's sha256 and the pattern-pack version: a
-document done with these packs is skipped, and a result of the same file with the same packs
-(another workspace, an earlier run) is reused instead of extracting again. Documents are claimed
-and saved in batches (one statement, one transaction) and extracted in between, outside any.
+document done with these packs is skipped. A result is never reused from another workspace's
+copy of the same file (how fast a document is done would tell that someone else has it).
+Documents are claimed and saved in batches (one statement, one transaction) and extracted in
+between, outside any.
 """
 
 from __future__ import annotations
@@ -28,12 +29,11 @@ Outcome = tuple[str, DocumentResult | ErrorInfo]  # a document's result, or why 
 
 @dataclass(frozen=True, slots=True)
 class Claimed:
-    """A document being processed: its original, and a result of the same file to reuse."""
+    """A document being processed, and where its original is."""
 
     id: str
     sha256: str
     filename: str
-    cached: dict[str, Any] | None
 
 
 def claim(db: Database, document_ids: list[str], version: str) -> list[Claimed]:
@@ -46,31 +46,18 @@ def claim(db: Database, document_ids: list[str], version: str) -> list[Claimed]:
             .values(status="processing", updated_at=now())
             .returning(Document.id, Document.sha256, Document.filename)
             .execution_options(synchronize_session=False)).all()
-        cached = _reusable(session, {row.sha256 for row in rows}, version)
     order = {document_id: index for index, document_id in enumerate(document_ids)}
-    return [Claimed(row.id, row.sha256, row.filename, cached.get(row.sha256))
+    return [Claimed(row.id, row.sha256, row.filename)
             for row in sorted(rows, key=lambda row: order[row.id])]
 
 
-def _reusable(session: Session, hashes: set[str], version: str) -> dict[str, dict[str, Any]]:
-    """Results of these files with these packs, by sha256 (any workspace, any earlier run)."""
-    if not hashes:
-        return {}
-    rows = session.execute(select(Document.sha256, Document.result).where(
-        Document.sha256.in_(hashes), Document.result.is_not(None),
-        Document.packs_version == version, Document.error_code.is_(None)))
-    return {sha256: result for sha256, result in rows}
-
-
 def extract(store: Store, extractor: Extractor, claimed: Claimed) -> DocumentResult:
-    """The claimed document's result: reused, or extracted from its original."""
-    if claimed.cached is not None:
-        return DocumentResult.model_validate({**claimed.cached, "file": claimed.filename})
+    """The claimed document's result, extracted from its original."""
     return extractor.extract_bytes(store.read(claimed.sha256), claimed.filename)
 
 
 def process(db: Database, store: Store, extractor: Extractor, document_id: str) -> Document | None:
-    """Extract (or reuse), save and link one document; None if it was gone or done already."""
+    """Extract, save and link one document; None if it was gone or done already."""
     claimed = claim(db, [document_id], extractor.packs_version)
     if not claimed:
         return None
