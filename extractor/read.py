@@ -79,7 +79,7 @@ def _read_pdf(data: bytes, settings: Settings, wants_words: Callable[[str], bool
         pages: list[Page] = []
         scanned: list[int] = []
         for index in range(len(pdf)):
-            page = pdf[index]
+            page = read_pdf.load_page(pdf, index)
             try:
                 wants = wants_words if index else _always
                 text, words = read_pdf.read_page(page, index + 1, settings, wants)

@@ -47,6 +47,14 @@ def open_pdf(data: bytes, settings: Settings) -> Iterator[pdfium.PdfDocument]:
         document.close()
 
 
+def load_page(pdf: pdfium.PdfDocument, index: int) -> pdfium.PdfPage:
+    """Page `index` (from 0); a page PDFium cannot load makes the document malformed."""
+    try:
+        return pdf[index]
+    except pdfium.PdfiumError as exc:
+        raise MalformedDocument(f"page {index + 1} cannot be loaded ({exc})") from exc
+
+
 def page_size(page: pdfium.PdfPage, settings: Settings) -> tuple[float, float]:
     width, height = page.get_size()
     if max(width, height) > settings.max_page_points:
@@ -108,7 +116,7 @@ def needs_ocr(page: pdfium.PdfPage, text: str) -> bool:
 def render(pdf: pdfium.PdfDocument, index: int, settings: Settings) -> tuple[Image.Image, float]:
     """A page as a grayscale image at the OCR resolution (less where the pixels would be too
     many), and that resolution in DPI."""
-    page = pdf[index]
+    page = load_page(pdf, index)
     try:
         width, height = page_size(page, settings)
         scale = min(settings.ocr_dpi / 72, math.sqrt(settings.max_image_pixels / (width * height)))
