@@ -18,6 +18,7 @@ from extractor.packs import LabelSet
 
 TOKEN = regex.compile(r"\p{L}+|\p{N}+|[#°º№]")
 JOINER = regex.compile(r"[ \t.\-_/]{0,3}")  # what may stand between the tokens of one label
+LONGER = 4  # characters by which a fuzzy hit must outgrow the exact hits it replaces
 FUZZY_MIN_LETTERS = 9  # shorter phrases match exactly only: too many false friends
 FUZZY_MEMO = 4096  # texts whose fuzzy hits are remembered (OCR pages are matched repeatedly)
 SEPARATOR = r"[\s.\-_/]{0,3}"
@@ -78,7 +79,7 @@ class LabelMatcher:
         return bool(tokens) and fold(tokens[-1]) in self._leading
 
     def find(self, text: str, fuzzy: bool = False) -> list[LabelHit]:
-        """Label hits in `text`, left to right; `fuzzy` adds OCR-tolerant hits where none was."""
+        """Label hits in `text`, left to right; `fuzzy` adds OCR-tolerant hits (see `_merge`)."""
         tokens = [(m.start(), m.end(), fold(m.group())) for m in TOKEN.finditer(text)]
         hits: list[LabelHit] = []
         index = 0
@@ -90,8 +91,8 @@ class LabelMatcher:
             label, width = hit
             hits.append(LabelHit(label, tokens[index][0], tokens[index + width - 1][1]))
             index += width
-        if fuzzy and not any(h.label.kind != "negative" for h in hits):
-            hits = sorted(hits + self._remembered_fuzzy_hits(text, hits), key=lambda h: h.start)
+        if fuzzy:
+            hits = _merge(hits, self._remembered_fuzzy_hits(text))
         return hits
 
     def _longest_at(self, text: str, tokens: list, index: int) -> tuple[LabelSet, int] | None:
@@ -109,23 +110,39 @@ class LabelMatcher:
                 found = (label, width)
         return found
 
-    def _remembered_fuzzy_hits(self, text: str, exact: list[LabelHit]) -> list[LabelHit]:
-        """`_fuzzy_hits`, kept by text (`exact` follows from it): the fuzzy regex is slow."""
+    def _remembered_fuzzy_hits(self, text: str) -> list[LabelHit]:
+        """`_fuzzy_hits`, kept by text: the fuzzy regex is slow."""
         if text not in self._fuzzy_memo:
             if len(self._fuzzy_memo) >= FUZZY_MEMO:
                 self._fuzzy_memo.clear()
-            self._fuzzy_memo[text] = self._fuzzy_hits(text, exact)
+            self._fuzzy_memo[text] = self._fuzzy_hits(text)
         return self._fuzzy_memo[text]
 
-    def _fuzzy_hits(self, text: str, exact: list[LabelHit]) -> list[LabelHit]:
-        taken = [(h.start, h.end) for h in exact]
+    def _fuzzy_hits(self, text: str) -> list[LabelHit]:
+        """Long phrases within a few typos, as whole words, not in an e-mail address."""
         hits = []
         for match in self._fuzzy.finditer(text):
+            start, end = match.span()
             letters = sum(c.isalpha() for c in match.group())
             if sum(match.fuzzy_counts) > max(1, letters // 5):
                 continue
-            if any(s < match.end() and match.start() < e for s, e in taken):
+            if text[start - 1:start].isalpha() or text[end:end + 1].isalpha():
                 continue
+            if text[end:end + 1] in ("@", ".") and text[end + 1:end + 2].isalnum():
+                continue  # part of an e-mail address or a domain
             label = self._fuzzy_labels[int((match.lastgroup or "f0")[1:])]
-            hits.append(LabelHit(label, match.start(), match.end(), fuzzy=True))
+            hits.append(LabelHit(label, start, end, fuzzy=True))
         return hits
+
+
+def _merge(exact: list[LabelHit], fuzzy: list[LabelHit]) -> list[LabelHit]:
+    """Exact hits, and fuzzy ones where none was. A fuzzy hit clearly longer than the exact hits
+    it overlaps replaces them: OCR damage in "Atenciön al cliente" leaves "cliente" exact."""
+    kept = list(exact)
+    for hit in fuzzy:
+        over = [h for h in kept if h.start < hit.end and hit.start < h.end]
+        if not over:
+            kept.append(hit)
+        elif all(hit.end - hit.start >= h.end - h.start + LONGER for h in over):
+            kept = [h for h in kept if h not in over] + [hit]
+    return sorted(kept, key=lambda h: h.start)

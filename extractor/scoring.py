@@ -59,11 +59,11 @@ def folded_phrase(text: str) -> str:
 
 
 def _near_text(candidate: Candidate, page: Page) -> str:
-    """Folded text of the block around the label, for context words."""
+    """Folded text of the label's segment and of the block around it, for context words."""
     x0, top, x1, bottom = candidate.spot.box
     reach = CONTEXT_HEIGHTS * candidate.spot.height
     width = x1 - x0
-    near = [
+    near = [w.text for w in candidate.spot.segment.words] + [
         w.text for w in page.words
         if top - reach <= w.center_y <= bottom + reach
         and w.x1 >= x0 - width and w.x0 <= x1 + 3 * width
