@@ -40,9 +40,7 @@ class Extractor:
     def extract_bytes(self, data: bytes, name: str) -> DocumentResult:
         result = DocumentResult(file=name, sha256=hashlib.sha256(data).hexdigest())
         try:
-            if len(data) > self.settings.max_file_bytes:
-                raise TooLarge(f"the file has {len(data)} bytes; the limit is "
-                               f"{self.settings.max_file_bytes}")
+            self._check_size(len(data))
             seen: Seen = {}  # findings of what OCR read so far
             hooks = OcrHooks(self.refiner, partial(self._confident, seen))
             document = read_document(data, sniff(data), self.settings, self.matcher.may_match,
@@ -76,12 +74,14 @@ class Extractor:
         profile = self.issuers.profile("\n".join(document.texts), document.sender_domain)
         return any(f.confidence >= CONFIDENT for f in self._findings(document, profile, seen))
 
+    def _check_size(self, size: int) -> None:
+        if size > self.settings.max_file_bytes:
+            raise TooLarge(f"the file has {size} bytes; the limit is "
+                           f"{self.settings.max_file_bytes}")
+
     def extract_path(self, path: Path) -> DocumentResult:
         try:
-            size = path.stat().st_size
-            if size > self.settings.max_file_bytes:
-                raise TooLarge(f"the file has {size} bytes; the limit is "
-                               f"{self.settings.max_file_bytes}")
+            self._check_size(path.stat().st_size)
             data = path.read_bytes()
         except InputError as exc:
             return DocumentResult(file=str(path), sha256="",
