@@ -56,16 +56,6 @@ def extract(store: Store, extractor: Extractor, claimed: Claimed) -> DocumentRes
     return extractor.extract_bytes(store.read(claimed.sha256), claimed.filename)
 
 
-def process(db: Database, store: Store, extractor: Extractor, document_id: str) -> Document | None:
-    """Extract, save and link one document; None if it was gone or done already."""
-    claimed = claim(db, [document_id], extractor.packs_version)
-    if not claimed:
-        return None
-    saved = save(db, [(document_id, extract(store, extractor, claimed[0]))],
-                 extractor.packs_version)
-    return saved[0] if saved else None
-
-
 def save(db: Database, outcomes: list[Outcome], version: str) -> list[Document]:
     """Keep results (with their links) and failures in one transaction; the documents saved, in
     order (those deleted meanwhile are left out)."""
