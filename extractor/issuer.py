@@ -16,10 +16,12 @@ from extractor.scoring import folded_phrase
 
 DOMAIN = regex.compile(r"(?:www\.|@|https?://)((?:[a-z0-9-]+\.)*?([a-z0-9-]+)\.[a-z]{2,6})"
                        r"(?![a-z0-9-])", regex.IGNORECASE)
+EDGE_JUNK = regex.compile(r"^[^\p{L}\p{N}(]+|[^\p{L}\p{N}).]+$")  # "_| ACME Ltd" (OCR), "ACME -"
 TOP_SHARE = 0.3  # the prominent name is looked for in this top share of page 1
 PROFILE, SENDER, CONFIRMED, PROMINENT, LEGAL_FORM, PRINTED_DOMAIN = 0.95, 0.9, 0.85, 0.6, 0.5, 0.4
 GENERIC_DOMAINS = {"gmail", "yahoo", "hotmail", "outlook", "example", "gmx", "web", "icloud",
-                   "googlemail", "live", "aol", "mail", "email", "t-online", "orange", "free"}
+                   "googlemail", "live", "aol", "mail", "email", "t-online", "orange", "free",
+                   "tcpdf"}  # mail providers, and a PDF library that signs its output
 
 
 def _squash(text: str) -> str:
@@ -80,7 +82,7 @@ class IssuerFinder:
             words.pop()
         while words and folded_phrase(words[0]) in self._titles:
             words.pop(0)
-        return " ".join(words).strip(" ,:;-|·")[:80]
+        return EDGE_JUNK.sub("", " ".join(words))[:80]
 
     def _usable(self, name: str) -> bool:
         letters = sum(c.isalpha() for c in name)
