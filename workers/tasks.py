@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 
 from extractor import queue, results, webhook
 from extractor.db import Database, database
+from extractor.masking import mask_text
 from extractor.models import DocumentResult, ErrorInfo
 from extractor.pipeline import Extractor
 from extractor.sandbox import SandboxedExtractor
@@ -77,7 +78,7 @@ def _extract(ctx: Context, item: results.Claimed) -> DocumentResult | ErrorInfo:
         return ErrorInfo(code="timeout", message="processing took too long")
     except Exception as exc:
         log.exception("document %s failed", item.id)
-        return ErrorInfo(code="internal_error", message=repr(exc))
+        return ErrorInfo(code="internal_error", message=mask_text(repr(exc)))
 
 
 def _save(ctx: Context, outcomes: list[results.Outcome]) -> list[Document]:
@@ -90,7 +91,7 @@ def _save(ctx: Context, outcomes: list[results.Outcome]) -> list[Document]:
         if len(outcomes) > 1:
             return [document for outcome in outcomes for document in _save(ctx, [outcome])]
         log.exception("document %s failed", outcomes[0][0])
-        failed = results.fail(ctx.db, outcomes[0][0], "internal_error", repr(exc))
+        failed = results.fail(ctx.db, outcomes[0][0], "internal_error", mask_text(repr(exc)))
         return [failed] if failed else []
 
 
