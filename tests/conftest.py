@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import create_engine
@@ -14,6 +16,9 @@ from extractor.auth import Role, create_key
 from extractor.db import database, upgrade
 from extractor.pipeline import Extractor
 from extractor.settings import Settings
+
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples" / "docs"
@@ -25,6 +30,37 @@ def new_key(database_url: str, role: Role = "admin", workspace: str = "default")
     with database(database_url).session() as session:
         _row, key = create_key(session, workspace, role)
     return {"Authorization": f"Bearer {key}"}
+
+
+@contextmanager
+def eager_client(database_url: str, data_dir: Path, monkeypatch: pytest.MonkeyPatch,
+                 **env: str) -> Iterator[TestClient]:
+    """The API in-process, its Celery tasks run eagerly, with an admin key; `env` adds
+    CUSTID_ settings (`max_upload_bytes="200000"` sets CUSTID_MAX_UPLOAD_BYTES)."""
+    from fastapi.testclient import TestClient
+
+    from extractor.api import create_app
+    from extractor.settings import get_settings
+    from workers import tasks
+    from workers.celery_app import celery_app
+
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("CUSTID_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("CUSTID_SWEEP_INTERVAL", "0")
+    for name, value in env.items():
+        monkeypatch.setenv(f"CUSTID_{name.upper()}", value)
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
+    get_settings.cache_clear()
+    tasks.context.cache_clear()
+    try:
+        with TestClient(create_app()) as client:
+            client.headers.update(new_key(database_url))
+            yield client
+    finally:
+        database(database_url).engine.dispose()
+        database.cache_clear()
+        tasks.context.cache_clear()
+        get_settings.cache_clear()
 
 
 @pytest.fixture(scope="session")

@@ -9,14 +9,12 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from extractor.db import database
 from extractor.masking import mask
 from extractor.pipeline import Extractor
 from extractor.settings import get_settings
 from samples.generator import generate
-from tests.conftest import new_key
+from tests.conftest import eager_client
 from workers import tasks
-from workers.celery_app import celery_app
 
 
 @pytest.fixture(scope="module")
@@ -29,23 +27,9 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def client(database_url: str, tmp_path: Path,
            monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
-    from extractor.api import create_app
-
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("CUSTID_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("CUSTID_SWEEP_INTERVAL", "0")
-    monkeypatch.setenv("CUSTID_MAX_UPLOAD_BYTES", "200000")
-    monkeypatch.setenv("CUSTID_WEBHOOK_ALLOW", "hooks.example.com")
-    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
-    get_settings.cache_clear()
-    tasks.context.cache_clear()
-    with TestClient(create_app()) as test_client:
-        test_client.headers.update(new_key(database_url))
-        yield test_client
-    database(database_url).engine.dispose()
-    database.cache_clear()
-    tasks.context.cache_clear()
-    get_settings.cache_clear()
+    with eager_client(database_url, tmp_path / "data", monkeypatch,
+                      max_upload_bytes="200000", webhook_allow="hooks.example.com") as client:
+        yield client
 
 
 def labeled(corpus: Path) -> list[dict]:

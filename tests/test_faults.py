@@ -28,6 +28,7 @@ from extractor.tables import Document, DocumentLink
 from tests.conftest import new_key
 from tests.hostile import corpus
 from tests.pages import pdf_of
+from tests.processes import stop_all, wait
 
 
 def document(number: int) -> tuple[str, bytes]:
@@ -83,28 +84,9 @@ class Service:
 
     def stop(self) -> None:
         self.client.close()
-        for child in [self.api, *self.workers]:
-            child.terminate()
-        for child in [self.api, *self.workers]:
-            try:
-                child.wait(20)
-            except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait()
+        stop_all([self.api, *self.workers])
         self.logs.close()
         database(self.database_url).engine.dispose()
-
-
-def wait(ready, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if ready():
-                return
-        except (httpx.HTTPError, KeyError):
-            pass
-        time.sleep(0.2)
-    raise TimeoutError("the service did not get there in time")
 
 
 def pool_children(worker: subprocess.Popen) -> list[int]:

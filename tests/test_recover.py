@@ -15,14 +15,11 @@ from fastapi.testclient import TestClient
 from PIL import Image
 
 from extractor import evidence
-from extractor.db import database
 from extractor.pipeline import Extractor
 from extractor.recover import issuer_matches, read_all, sightings, summarize
-from extractor.settings import Settings, get_settings
-from tests.conftest import new_key
+from extractor.settings import Settings
+from tests.conftest import eager_client
 from tests.pages import pdf_of
-from workers import tasks
-from workers.celery_app import celery_app
 
 CUSTID = str(Path(sys.executable).parent / "custid")
 # (issuer, document date, customer number): Cox changed the number in 2024
@@ -121,21 +118,8 @@ def test_evidence_of_an_email_is_drawn(extractor: Extractor) -> None:
 @pytest.fixture
 def client(database_url: str, tmp_path: Path,
            monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
-    from extractor.api import create_app
-
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("CUSTID_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("CUSTID_SWEEP_INTERVAL", "0")
-    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
-    get_settings.cache_clear()
-    tasks.context.cache_clear()
-    with TestClient(create_app()) as test_client:
-        test_client.headers.update(new_key(database_url))
-        yield test_client
-    database(database_url).engine.dispose()
-    database.cache_clear()
-    tasks.context.cache_clear()
-    get_settings.cache_clear()
+    with eager_client(database_url, tmp_path / "data", monkeypatch) as client:
+        yield client
 
 
 def test_lookup_and_evidence_endpoints(client: TestClient, bills: Path) -> None:

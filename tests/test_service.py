@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import threading
-import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
@@ -22,6 +21,7 @@ from extractor.pipeline import Extractor
 from extractor.serve import api_command, free_port, worker_command
 from samples.generator import generate
 from tests.conftest import new_key
+from tests.processes import stop_all, wait
 
 COUNT = 50
 
@@ -66,27 +66,8 @@ def service(database_url: str, redis_url: str, tmp_path: Path) -> Iterator[str]:
         wait(lambda: httpx.get(f"{url}/readyz").json()["checks"].get("workers") == "2", 60)
         yield url
     finally:
-        for child in children:
-            child.terminate()
-        for child in children:
-            try:
-                child.wait(20)
-            except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait()
+        stop_all(children)
         logs.close()
-
-
-def wait(ready, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if ready():
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise TimeoutError("the service did not get there in time")
 
 
 def test_fifty_documents_through_the_service(service: str, hook_url: str, tmp_path: Path,

@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,21 +17,10 @@ import redis
 
 from extractor.serve import api_command, free_port, worker_command
 from tests.conftest import ROOT, SAMPLES, new_key
+from tests.processes import stop_all, wait
 
 SCRIPT = ROOT / "tests" / "browser" / "upload.mjs"
 CHROMIUM = "/usr/bin/chromium"
-
-
-def wait_for(url: str, ready, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if ready(httpx.get(url, timeout=2)):
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise TimeoutError(f"{url} did not get ready")
 
 
 @pytest.fixture(scope="module")
@@ -54,17 +42,10 @@ def service(redis_url: str, tmp_path_factory: pytest.TempPathFactory,
                 subprocess.Popen(worker_command(1), env=env, stdout=logs,
                                  stderr=subprocess.STDOUT)]
     try:
-        wait_for(f"{url}/readyz", lambda r: r.status_code == 200, 60)
+        wait(lambda: httpx.get(f"{url}/readyz", timeout=2).status_code == 200, 60)
         yield url, key
     finally:
-        for child in children:
-            child.terminate()
-        for child in children:
-            try:
-                child.wait(20)
-            except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait()
+        stop_all(children)
         logs.close()
 
 
