@@ -14,7 +14,8 @@ from extractor.models import BBox, Page, Word
 from extractor.settings import Settings
 
 Part = Literal["top", "rest", "all"]
-TOP = 0.4  # share of the page height read first
+TOP = 0.3  # share of the page height read first
+QUICK_DPI = 200  # resolution of that first, quick look
 LEGIBLE_CONF = 0.7  # a word read at least this surely...
 LEGIBLE_SHARE = 0.5  # ...and this share of such words: the page is upright
 LEGIBLE_MIN = 3
@@ -80,8 +81,12 @@ class Scan:
                        "all": (0, self.image.height)}[part]
         region = self.image.crop((0, top, self.image.width, bottom))
         region = read_image.remove_leaders(region, self.dpi)  # the letters stand upright now
-        found = read_ocr.words(region, self.settings, round(self.dpi), quick=quick)
-        return [w for w in (self._word(w, 0, top) for w in found) if _text(w)]
+        shrink = min(1.0, QUICK_DPI / self.dpi) if quick else 1.0
+        if shrink < 1.0:
+            region = region.resize((round(region.width * shrink), round(region.height * shrink)),
+                                   Image.Resampling.BOX)
+        found = read_ocr.words(region, self.settings, round(self.dpi * shrink), quick=quick)
+        return [w for w in (self._word(w, 0, top, shrink) for w in found) if _text(w)]
 
     def reread(self, box: BBox, whitelist: str) -> list[Word]:
         """Words read again inside `box` (points), as one line of `whitelist` characters."""
@@ -94,10 +99,12 @@ class Scan:
                                quick=True)
         return [self._word(w, left, upper) for w in found]
 
-    def _word(self, word: read_ocr.OcrWord, dx: int, dy: int) -> Word:
+    def _word(self, word: read_ocr.OcrWord, dx: int, dy: int, shrink: float = 1.0) -> Word:
         """A word in points, as tall as its line's text body (text layers box words from ascent
-        to descent, and the matcher's geometry expects such boxes)."""
+        to descent, and the matcher's geometry expects such boxes); `shrink` is how much the
+        image read was scaled down."""
         k = self.scale
         top, bottom = min(word.top, word.body_top), max(word.bottom, word.body_bottom)
-        return Word(word.text, (word.left + dx) * k, (top + dy) * k, (word.right + dx) * k,
-                    (bottom + dy) * k, size=(bottom - top) * k, conf=word.conf)
+        return Word(word.text, (word.left / shrink + dx) * k, (top / shrink + dy) * k,
+                    (word.right / shrink + dx) * k, (bottom / shrink + dy) * k,
+                    size=(bottom - top) / shrink * k, conf=word.conf)
