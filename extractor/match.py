@@ -7,7 +7,7 @@ from extractor.models import Finding, Page
 from extractor.packs import IssuerProfile, Packs
 from extractor.pairing import candidates
 from extractor.scoring import Scored, folded_phrase, score
-from extractor.spots import find_spots
+from extractor.spots import WEAK, Spot, find_spots
 from extractor.values import ValueJudge, normalize
 
 RIVAL = 0.85  # a second, different value of the same kind is less likely right
@@ -30,18 +30,27 @@ class Matcher:
         """Cheap test on a page's plain text: is there any customer or account label at all?"""
         return any(hit.label.kind != "negative" for hit in self.labels.find(text))
 
-    def page_candidates(self, page: Page, profile: IssuerProfile | None) -> list[Scored]:
+    def _answers(self, page: Page,
+                 profile: IssuerProfile | None) -> list[tuple[Spot, Scored | None]]:
+        """Each customer or account label of the page with its best value (None: no value)."""
         spots, lines = find_spots(page, self.labels)
         taken = {id(w): spot for spot in spots for w in spot.words}
-        best: list[Scored] = []
+        answers: list[tuple[Spot, Scored | None]] = []
         for spot in spots:
             if spot.label.kind == "negative":
                 continue
             scored = [score(c, page, self.judge, self.contexts, profile)
                       for c in candidates(spot, lines, taken, self.judge)]
-            if scored:
-                best.append(_preferred(scored))
-        return best
+            answers.append((spot, _preferred(scored) if scored else None))
+        return answers
+
+    def page_candidates(self, page: Page, profile: IssuerProfile | None) -> list[Scored]:
+        return [best for _, best in self._answers(page, profile) if best is not None]
+
+    def unanswered(self, pages: list[Page], profile: IssuerProfile | None) -> bool:
+        """Is a strong label (not a weak header like "Client") left without a value?"""
+        return any(best is None and spot.label.strength >= WEAK
+                   for page in pages for spot, best in self._answers(page, profile))
 
     def match(self, pages: list[Page], profile: IssuerProfile | None = None) -> list[Finding]:
         """Findings of a document: one per (kind, normalized value), best evidence kept."""

@@ -70,9 +70,11 @@ class Extractor:
         return seen[key][1]
 
     def _confident(self, seen: Seen, document: Document) -> bool:
-        """Does what was read so far hold a confident finding?"""
+        """Does what was read so far hold a confident finding, and no strong label without a
+        value (a second number may be what is left to read)?"""
         profile = self.issuers.profile("\n".join(document.texts), document.sender_domain)
-        return any(f.confidence >= CONFIDENT for f in self._findings(document, profile, seen))
+        return any(f.confidence >= CONFIDENT for f in self._findings(document, profile, seen)) \
+            and not self.matcher.unanswered(document.pages, profile)
 
     def _check_size(self, size: int) -> None:
         if size > self.settings.max_file_bytes:

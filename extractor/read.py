@@ -110,8 +110,9 @@ def _with_ocr(document: Document, numbers: list[int], scans: Iterator[Scan], set
               wants_words: Callable[[str], bool], hooks: OcrHooks) -> Document:
     """Add the pages `numbers` (ascending), read by OCR from `scans`, to what the text layers gave.
 
-    auto: the top of page 1 first, and nothing more when that holds a confident finding (or,
-    page 1 having text, when the text pages do); full: every page whole; off: refuse.
+    auto: a quick look at the top of page 1 first, and nothing more when that holds a confident
+    finding (or, page 1 having text, when the text pages do); otherwise page 1 is read again
+    whole, as `full` reads every page; off: refuse.
     """
     if not numbers:
         return document
@@ -126,7 +127,8 @@ def _with_ocr(document: Document, numbers: list[int], scans: Iterator[Scan], set
         _put(document, first, first.read("top", quick=True), wants_words, hooks)
         if hooks.enough(document):
             return document
-        _put(document, first, first.read("rest"), wants_words, hooks)
+        document.pages = [p for p in document.pages if p.number != 1]  # the quick look goes
+        _put(document, first, first.read("all"), wants_words, hooks)
     for scan in scans:
         _put(document, scan, scan.read("all"), wants_words, hooks)
     return document
