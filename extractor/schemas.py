@@ -6,9 +6,12 @@ Numbers (values, normalized values, snippets) are masked (`••••7751`) un
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any, Generic, Literal, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Select
+from sqlalchemy.orm import Session
 
 from extractor.link import numbers_newest_first
 from extractor.masking import mask, mask_text
@@ -26,10 +29,13 @@ class Page(BaseModel, Generic[T]):
     next_offset: int | None = Field(None, description="Offset of the next page, if any")
 
     @classmethod
-    def of(cls, items: list[T], limit: int, offset: int) -> Page[T]:
-        """`items` holds up to limit + 1 rows: one more tells there is a next page."""
-        more = len(items) > limit
-        return cls(items=items[:limit], limit=limit, offset=offset,
+    def fetch(cls, session: Session, query: Select[Any], limit: int, offset: int,
+              make: Callable[[Any], T]) -> Page[T]:
+        """A page of the query's rows, each made into an item; one row more than `limit` is
+        read to tell whether there is a next page."""
+        rows = session.scalars(query.limit(limit + 1).offset(offset)).all()
+        more = len(rows) > limit
+        return cls(items=[make(row) for row in rows[:limit]], limit=limit, offset=offset,
                    next_offset=offset + limit if more else None)
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import html
-import json
 import random
 import tempfile
 from email.headerregistry import Address
@@ -25,7 +24,7 @@ from email.utils import format_datetime
 from pathlib import Path
 
 from samples.email_vocab import COMPANIES, MAILBOXES, NAMES, TLDS, VOCAB, EmailVocab
-from samples.generator import generate
+from samples.generator import generate, write_labels
 
 LANGUAGES = tuple(VOCAB)
 HTML_STYLES = ("table", "stacked", "header", "inline")
@@ -269,8 +268,7 @@ def generate_emails(out_dir: Path, count: int, seed: int) -> list[dict]:
         name = f"mail-{index:05d}.eml"
         (out_dir / name).write_bytes(message.as_bytes())
         records.append({"file": name, "expected": expected, "language": lang, "style": style})
-    lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
-    (out_dir / "labels.jsonl").write_text(lines, encoding="utf-8")
+    write_labels(out_dir, records)
     return records
 
 

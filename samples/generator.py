@@ -81,9 +81,14 @@ def generate(out_dir: Path, count: int, seed: int) -> list[dict]:
         expected = [{"kind": i.kind, "value": i.value} for i in doc.ids]
         records.append({"file": name, "expected": expected, "family": family,
                         "language": language})
+    write_labels(out_dir, records)
+    return records
+
+
+def write_labels(out_dir: Path, records: list[dict]) -> None:
+    """The corpus's labels.jsonl: one record a line, as `custid eval` reads it."""
     lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
     (out_dir / "labels.jsonl").write_text(lines, encoding="utf-8")
-    return records
 
 
 def write_showcase(out_dir: Path) -> list[dict]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 import random
 import statistics
 import tempfile
@@ -24,7 +23,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 from PIL import Image, ImageChops, ImageFilter, ImageOps
 
-from samples.generator import generate
+from samples.generator import generate, write_labels
 
 FORMATS = ("pdf", "png", "jpeg", "tiff", "webp")
 SUFFIX = {"pdf": ".pdf", "png": ".png", "jpeg": ".jpg", "tiff": ".tif", "webp": ".webp"}
@@ -247,8 +246,7 @@ def generate_scans(out_dir: Path, count: int, seed: int) -> list[dict]:
             (out_dir / name).write_bytes(encode(pages, fmt, style, text_pdf, rng))
             records.append({**base, "file": name, "expected": expected, "format": fmt,
                             "style": asdict(style), "smeared": smear})
-    lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
-    (out_dir / "labels.jsonl").write_text(lines, encoding="utf-8")
+    write_labels(out_dir, records)
     return records
 
 

@@ -49,8 +49,7 @@ def list_accounts(
 ) -> Page[AccountOut]:
     query = link.account_query(workspace, issuer, holder, number)
     with db.session() as session:
-        rows = session.scalars(query.limit(limit + 1).offset(offset)).all()
-        return Page.of([AccountOut.of(row) for row in rows], limit, offset)
+        return Page.fetch(session, query, limit, offset, AccountOut.of)
 
 
 @router.get("/{account_id}", response_model=AccountDetail)

@@ -89,8 +89,7 @@ def list_documents(
     """Documents, newest first."""
     query = results.document_query(workspace, status, issuer, kind, date_from, date_to)
     with db.session() as session:
-        rows = session.scalars(query.limit(limit + 1).offset(offset)).all()
-        return Page.of([DocumentSummary.of(row) for row in rows], limit, offset)
+        return Page.fetch(session, query, limit, offset, DocumentSummary.of)
 
 
 @router.get("/{document_id}", response_model=DocumentOut)

@@ -45,5 +45,4 @@ def list_audit(db: DbDep, workspace: WorkspaceDep,
     query = (select(AuditEvent).where(AuditEvent.workspace_id == workspace)
              .order_by(AuditEvent.id.desc()))
     with db.session() as session:
-        rows = session.scalars(query.limit(limit + 1).offset(offset)).all()
-        return Page.of([AuditOut.model_validate(row) for row in rows], limit, offset)
+        return Page.fetch(session, query, limit, offset, AuditOut.model_validate)

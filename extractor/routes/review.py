@@ -25,8 +25,7 @@ def list_review(db: DbDep, workspace: WorkspaceDep,
                                         DocumentLink.status == "review")
              .options(selectinload(DocumentLink.document)).order_by(DocumentLink.id))
     with db.session() as session:
-        rows = session.scalars(query.limit(limit + 1).offset(offset)).all()
-        return Page.of([ReviewItem.of(row) for row in rows], limit, offset)
+        return Page.fetch(session, query, limit, offset, ReviewItem.of)
 
 
 @router.post("/{link_id}", response_model=ReviewItem, responses={409: {}},
