@@ -1,8 +1,10 @@
-"""Tesseract, the one OCR engine: words with pixel boxes and confidences from a page image.
+"""Tesseract, the one OCR engine (through pytesseract): words with pixel boxes and confidences
+from a page image.
 
-Every run is one `tesseract` process on an uncompressed PGM in a temporary folder (handing it a
-PNG costs more than the OCR of a small region), single-threaded (`OMP_THREAD_LIMIT=1`: on a busy
-server threads only contend), its TSV parsed into words.
+Every run is one `tesseract` process on an uncompressed PGM in a temporary folder (pytesseract
+handed a PIL image writes a PNG first, which costs more than the OCR of a small region),
+single-threaded (`OMP_THREAD_LIMIT=1`: on a busy server threads only contend), writing TSV and
+hOCR in the same run; the TSV's words get their line's text body from the hOCR.
 """
 
 from __future__ import annotations
@@ -10,16 +12,20 @@ from __future__ import annotations
 import os
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import pytesseract
 import regex
 from PIL import Image
 
 from extractor.errors import DependencyMissing, MalformedDocument, TooLarge
 from extractor.settings import Settings
 
+os.environ["OMP_THREAD_LIMIT"] = "1"  # inherited by every Tesseract this process starts
 _ROTATE = regex.compile(r"^Rotate:\s*(\d+)", regex.MULTILINE)
 _ORIENTATION_CONF = regex.compile(r"^Orientation confidence:\s*([\d.]+)", regex.MULTILINE)
 MIN_OSD_CONFIDENCE = 2.0  # Tesseract's own advice: below this the orientation is a guess
@@ -49,21 +55,18 @@ def package(language: str) -> str:
     return "tesseract-ocr-" + language.lower().replace("_", "-")
 
 
-def _run(command: str, args: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
-    try:
-        return subprocess.run([command, *args], capture_output=True, text=True, env=env,
-                              timeout=timeout, check=False)
-    except (FileNotFoundError, PermissionError) as exc:
-        raise DependencyMissing(f"Tesseract ({command}) is not installed: install the Debian "
-                                f"package tesseract-ocr") from exc
-    except subprocess.TimeoutExpired as exc:
-        raise TooLarge(f"OCR of a page took longer than {timeout:.0f} s") from exc
+def _missing(command: str) -> DependencyMissing:
+    return DependencyMissing(f"Tesseract ({command}) is not installed: install the Debian "
+                             "package tesseract-ocr")
 
 
 @lru_cache(maxsize=8)
 def _languages(command: str) -> frozenset[str]:
-    done = _run(command, ["--list-langs"], timeout=30)
+    try:
+        done = subprocess.run([command, "--list-langs"], capture_output=True, text=True,
+                              timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise _missing(command) from exc
     return frozenset(line.strip() for line in done.stdout.splitlines()[1:] if line.strip())
 
 
@@ -77,19 +80,29 @@ def require(settings: Settings, languages: str) -> None:
                                 f"install the Debian package(s) {packages}")
 
 
-def _on_image(image: Image.Image, args: list[str], settings: Settings,
-              outputs: tuple[str, ...] = ()) -> tuple[subprocess.CompletedProcess[str], list[str]]:
-    """Run Tesseract on `image` written as an uncompressed grayscale PGM; the run and the
-    text of each of its `outputs` (renderers such as "tsv"; without any, stdout only)."""
+@contextmanager
+def _tesseract(settings: Settings) -> Iterator[None]:
+    """pytesseract on the configured command, its failures as this project's errors."""
+    pytesseract.pytesseract.tesseract_cmd = settings.tesseract_cmd
+    try:
+        yield
+    except pytesseract.TesseractNotFoundError as exc:
+        raise _missing(settings.tesseract_cmd) from exc
+    except pytesseract.TesseractError as exc:
+        raise MalformedDocument(f"OCR failed: {str(exc.message).strip()[-200:]}") from exc
+    except RuntimeError as exc:
+        if "timeout" not in str(exc):
+            raise
+        raise TooLarge(f"OCR of a page took longer than {settings.ocr_timeout:.0f} s") from exc
+
+
+@contextmanager
+def _pgm(image: Image.Image) -> Iterator[Path]:
+    """`image` as an uncompressed grayscale PGM in a temporary folder (removed afterwards)."""
     with tempfile.TemporaryDirectory(prefix="custid-ocr-") as folder:
-        path, base = Path(folder) / "page.pgm", Path(folder) / "out"
+        path = Path(folder) / "page.pgm"
         image.convert("L").save(path, format="PPM")
-        target = str(base) if outputs else "stdout"
-        done = _run(settings.tesseract_cmd, [str(path), target, *args, *outputs],
-                    settings.ocr_timeout)
-        if done.returncode != 0:
-            return done, []
-        return done, [base.with_suffix(f".{o}").read_text(encoding="utf-8") for o in outputs]
+        yield path
 
 
 def words(image: Image.Image, settings: Settings, dpi: int, psm: int = 3, whitelist: str = "",
@@ -101,13 +114,15 @@ def words(image: Image.Image, settings: Settings, dpi: int, psm: int = 3, whitel
     """
     require(settings, settings.ocr_languages)
     languages = settings.ocr_languages.split("+")[0] if quick else settings.ocr_languages
-    args = ["-l", languages, "--psm", str(psm), "--dpi", str(dpi)]
+    config = f"--psm {psm} --dpi {dpi} -c tessedit_create_tsv=1"
     if whitelist:
-        args += ["-c", f"tessedit_char_whitelist={whitelist}"]
-    done, outputs = _on_image(image, args, settings, ("tsv", "hocr"))
-    if done.returncode != 0:
-        raise MalformedDocument(f"OCR failed: {done.stderr.strip()[-200:]}")
-    tsv, hocr = outputs
+        config += f" -c tessedit_char_whitelist={whitelist}"
+    with _pgm(image) as path, _tesseract(settings):
+        base = path.with_name("out")
+        pytesseract.pytesseract.run_tesseract(str(path), str(base), "tsv hocr", languages,
+                                              config, timeout=settings.ocr_timeout)
+        tsv, hocr = (base.with_suffix(f".{o}").read_text(encoding="utf-8")
+                     for o in ("tsv", "hocr"))
     return parse_tsv(tsv, line_bodies(hocr))
 
 
@@ -148,8 +163,13 @@ def parse_tsv(tsv: str, bodies: dict[tuple[int, int, int, int], tuple[int, int]]
 def rotation(image: Image.Image, settings: Settings, dpi: int) -> int:
     """Degrees to turn `image` clockwise so its text stands upright (0 when unsure)."""
     require(settings, "osd")
-    done, _ = _on_image(image, ["--psm", "0", "--dpi", str(dpi)], settings)
-    turn, conf = _ROTATE.search(done.stdout), _ORIENTATION_CONF.search(done.stdout)
-    if done.returncode != 0 or not turn or not conf or float(conf[1]) < MIN_OSD_CONFIDENCE:
-        return 0  # too few characters to tell, or no clear answer
+    try:
+        with _pgm(image) as path, _tesseract(settings):
+            osd = pytesseract.image_to_osd(str(path), config=f"--dpi {dpi}",
+                                           timeout=settings.ocr_timeout)
+    except MalformedDocument:  # too few characters to tell
+        return 0
+    turn, conf = _ROTATE.search(osd), _ORIENTATION_CONF.search(osd)
+    if not turn or not conf or float(conf[1]) < MIN_OSD_CONFIDENCE:
+        return 0  # no clear answer
     return int(turn[1]) % 360
