@@ -16,7 +16,7 @@ import regex
 
 from extractor.packs import LabelSet
 
-TOKEN = regex.compile(r"\p{L}+|\p{N}+|[#°º№]")
+TOKEN = regex.compile(r"(?:(?!º)\p{L})+|\p{N}+|[#°º№]")  # "Nº" is two tokens, as "N°" is
 JOINER = regex.compile(r"[ \t.\-_/]{0,3}")  # what may stand between the tokens of one label
 LONGER = 4  # characters by which a fuzzy hit must outgrow the exact hits it replaces
 FUZZY_MIN_LETTERS = 9  # shorter phrases match exactly only: too many false friends

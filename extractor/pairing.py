@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import takewhile
 from typing import Literal
 
 from extractor.models import Word
@@ -11,9 +12,10 @@ from extractor.values import ValueJudge, clean, is_fragment
 
 Placement = Literal["right", "right_far", "below", "above", "above_row"]
 MAX_TOKENS = 5
-BELOW_LINES = 2  # how many lines below a label its value may sit
+BELOW_LINES = 2  # how many lines below (or above) a label its value may sit
 MAX_BELOW = 3.0  # in label heights, from the label's bottom edge to the value's top
 MAX_ABOVE = 1.5  # a value above its label (a payment stub's caption row) sits close
+TEXT_AFTER = 2  # words of plain text after a value in its cell: a line of text, not a value
 
 
 @dataclass(slots=True)
@@ -26,10 +28,14 @@ class Candidate:
 
 
 def _value(tokens: list[str], judge: ValueJudge) -> tuple[str, int] | None:
-    """The longest run of leading tokens that forms one value of a known shape."""
+    """The longest run of leading tokens that forms one value of a known shape; none when a
+    date, amount or the like follows the run at once ("9436 7756.00": a number misread, or
+    two values run together: either way it is unclear where the value ends)."""
     kept: list[str] = []
     for token in (clean(t) for t in tokens[:MAX_TOKENS]):
-        if not is_fragment(token, first=not kept) or (kept and judge.looks_like_other(token)):
+        if kept and judge.looks_like_other(token):
+            return None
+        if not is_fragment(token, first=not kept):
             break
         kept.append(token)
     for count in range(len(kept), 0, -1):
@@ -116,28 +122,47 @@ def vertical(spot: Spot, lines: dict[int, list[Segment]], taken: dict[int, Spot]
     x0, top, x1, bottom = spot.box
     height = max(spot.height, 1.0)
     label_line = max(spot.lines) if direction == "below" else min(spot.lines)
-    header = lines.get(label_line, [])
-    steps = range(1, BELOW_LINES + 1) if direction == "below" else range(1, 2)
-    for step in steps:
+    cells = _header_cells(lines.get(label_line, []), taken)
+    for step in range(1, BELOW_LINES + 1):
         number = label_line + step if direction == "below" else label_line - step
         words = [w for seg in lines.get(number, []) for w in seg.words
-                 if _overlap(x0 - height / 2, x1 + height / 2, w.x0, w.x1) > 0]
+                 if _overlap(x0 - height / 2, x1 + height / 2, w.x0, w.x1) > 0
+                 and any(c.isalnum() for c in w.text)]  # not a table's rule read as "|"
         if not words:
             continue
         first = words[0]
         gap = (first.top - bottom if direction == "below" else top - first.bottom) / height
-        cells = _header_cells(header, taken)
         limit = MAX_BELOW if direction == "below" else MAX_ABOVE
         if gap > limit or id(first) in taken or _owner(first, cells) is not spot:
             return None
         segment = next(seg for seg in lines[number] if any(w is first for w in seg.words))
         start = next(i for i, w in enumerate(segment.words) if w is first)
-        tokens = _skip_lead(_run(segment.words[start:], taken), judge)
+        column = list(takewhile(lambda w: not _under_other(w, cells, spot),
+                                segment.words[start:]))
+        tokens = _skip_lead(_run(column, taken), judge)
         placement: Placement = direction
         if direction == "above" and _caption_row(spot, cells, lines[number]):
             placement = "above_row"
-        return _candidate(spot, tokens, placement, max(gap, 0.0), judge)
+        found = _candidate(spot, tokens, placement, max(gap, 0.0), judge)
+        if found is None or _in_text(found, column):
+            return None
+        return found
     return None
+
+
+def _under_other(word: Word, cells: list[tuple[float, float, object]], spot: Spot) -> bool:
+    """Does the word sit under (or over) another cell of the label's line than the label's?"""
+    return any(owner is not spot and _overlap(c0, c1, word.x0, word.x1) > 0
+               for c0, c1, owner in cells)
+
+
+def _in_text(candidate: Candidate, column: list[Word]) -> bool:
+    """Is the value only the start of a line of words ("71 allée des Tilleuls", an address
+    under a label whose own value is missing), not a cell of its own?"""
+    rest = column[next(i for i, w in enumerate(column) if w is candidate.words[-1]) + 1:]
+    words = [w.text for w in rest[:TEXT_AFTER]]
+    return len(words) == TEXT_AFTER and all(
+        any(c.isalpha() for c in t) and not any(c.isdigit() for c in t) for t in words)
 
 
 def _caption_row(spot: Spot, cells: list[tuple[float, float, object]],

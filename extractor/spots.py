@@ -148,8 +148,20 @@ def _stacked_spots(segment: Segment, text: str, by_line: dict[int, list[Segment]
         return []
     words = segment.words + below.words
     joined, starts = _indexed_text(words)
+    lower = len(text) + 1
+    whole = [(h.start, h.end, h.label) for h in matcher.find(text, fuzzy)] + [
+        (h.start + lower, h.end + lower, h.label) for h in matcher.find(joined[lower:], fuzzy)]
     spots = []
     for hit in matcher.find(joined, fuzzy):
-        if hit.start < len(text) < hit.end:
+        if hit.start < len(text) < hit.end and not any(
+                start < hit.end and hit.start < end and not hit.start <= start < end <= hit.end
+                and _complete(label) for start, end, label in whole):
             spots.append(_spot(hit, joined, words, starts, below, len(segment.words)))
     return spots
+
+
+def _complete(label: LabelSet) -> bool:
+    """A label that stands alone: a label over two lines may extend it ("NIF" over "cliente")
+    but not cut through it ("Código de cliente" over "Nº de factura" is two labels, not a
+    "cliente Nº" between them)."""
+    return label.kind == "negative" or label.strength >= WEAK

@@ -50,6 +50,45 @@ def test_value_above_label_on_payment_stub() -> None:
     assert found(rows) == [("account_number", "5531207")]
 
 
+def test_value_above_caption_row_with_a_line_in_between() -> None:
+    rows = [(50, 700, "Acme Energy Ltd"), (250, 700, "795 467 502 19"), (400, 700, "$591.90"),
+            (50, 711, "Payee:"), (250, 714, "Account Number"), (400, 714, "Amount Due")]
+    assert found(rows) == [("account_number", "795 467 502 19")]
+
+
+def test_value_above_stops_at_the_next_caption() -> None:
+    rows = [(250, 700, "5531207-4418 19 May 2023"),
+            (250, 714, "Cust. No."), (330, 714, "Due date")]
+    assert found(rows) == [("customer_number", "5531207-4418")]
+
+
+def test_table_rule_read_as_a_bar_before_the_value_cell() -> None:
+    rows = [(40, 100, "| Customer No."), (200, 100, "Invoice No."),
+            (40, 116, "| CUS-AQ38X0"), (200, 116, "F2025/8744")]
+    assert found(rows, source="ocr") == [("customer_number", "CUS-AQ38X0")]
+
+
+def test_address_line_under_an_empty_caption_is_no_value() -> None:
+    rows = [(50, 100, "Customer code:"), (50, 114, "71 Station Road")]
+    assert found(rows) == []
+
+
+def test_value_running_into_an_amount_is_unclear() -> None:
+    assert found([(50, 80, "Customer No.: 9436 7756.00")], source="ocr") == []
+
+
+def test_two_labels_over_two_lines_are_not_one_between_them() -> None:
+    rows = [(50, 100, "Código de cliente"), (300, 100, "1980136413"),
+            (50, 114, "Nº de factura"), (300, 114, "A-24/65958")]
+    assert found(rows) == [("customer_number", "1980136413")]
+
+
+def test_ordinal_sign_spelt_either_way() -> None:
+    for sign in "º°":
+        assert found([(50, 80, f"N{sign} de cuenta cliente 41 4162 9466")]) == [
+            ("account_number", "41 4162 9466")]
+
+
 def test_label_split_over_two_lines() -> None:
     assert found([(50, 80, "Customer"), (50, 92, "Number: 7712-88")]) == [
         ("customer_number", "7712-88")]
