@@ -124,7 +124,7 @@ class LabelMatcher:
         for match in self._fuzzy.finditer(text):
             start, end = match.span()
             letters = sum(c.isalpha() for c in match.group())
-            if sum(match.fuzzy_counts) > max(1, letters // 5):
+            if sum(match.fuzzy_counts) > max(1, letters // 5) or _reworded(match):
                 continue
             if text[start - 1:start].isalpha() or text[end:end + 1].isalpha():
                 continue
@@ -133,6 +133,17 @@ class LabelMatcher:
             label = self._fuzzy_labels[int((match.lastgroup or "f0")[1:])]
             hits.append(LabelHit(label, start, end, fuzzy=True))
         return hits
+
+
+def _reworded(match: regex.Match) -> bool:
+    """Do the typos change a word rather than damage it ("del cliente" is not "cod cliente")?
+    A word may take one typo per three letters, and a short word one at most."""
+    changes = [at for kind in match.fuzzy_changes for at in kind]
+    start = match.start()
+    return any(
+        sum(start + token.start() <= at < start + token.end() for at in changes)
+        > max(1, len(token.group()) // 3)
+        for token in TOKEN.finditer(match.group()))
 
 
 def _merge(exact: list[LabelHit], fuzzy: list[LabelHit]) -> list[LabelHit]:

@@ -47,6 +47,11 @@ class Matcher:
     def page_candidates(self, page: Page, profile: IssuerProfile | None) -> list[Scored]:
         return [best for _, best in self._answers(page, profile) if best is not None]
 
+    def labelled(self, pages: list[Page]) -> bool:
+        """Is a strong customer or account label printed on the pages (with a value or not)?"""
+        return any(spot.label.kind != "negative" and spot.label.strength >= WEAK
+                   for page in pages for spot in find_spots(page, self.labels)[0])
+
     def unanswered(self, pages: list[Page], profile: IssuerProfile | None) -> bool:
         """Is a strong label (not a weak header like "Client") left without a value?"""
         return any(best is None and spot.label.strength >= WEAK

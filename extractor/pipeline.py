@@ -42,7 +42,8 @@ class Extractor:
         try:
             self._check_size(len(data))
             seen: Seen = {}  # findings of what OCR read so far
-            hooks = OcrHooks(self.refiner, partial(self._confident, seen))
+            hooks = OcrHooks(self.refiner, partial(self._confident, seen),
+                             lambda document: self.matcher.labelled(document.pages))
             document = read_document(data, sniff(data), self.settings, self.matcher.may_match,
                                      hooks)
         except (InputError, DependencyMissing) as exc:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from extractor import read_image, read_pdf
 from extractor.errors import NeedsOcr, UnsupportedType
 from extractor.models import BBox, Page, TextSource, Word
-from extractor.read_scan import Scan
+from extractor.read_scan import QUICK_PARTS, Scan
 from extractor.settings import Settings
 from extractor.sniff import DocType
 
@@ -42,17 +42,23 @@ def _never(document: Document) -> bool:
     return False
 
 
+def _always_labelled(document: Document) -> bool:
+    return True
+
+
 @dataclass(frozen=True, slots=True)
 class OcrHooks:
     """What the match stage lends the OCR reader.
 
     `refine` improves the weak values of an OCR'd page while its image is at hand, by reading
-    boxes again; `enough` tells, under the auto strategy, whether what was read so far holds a
-    confident finding, so the rest need not be OCR'd.
+    boxes again; under the auto strategy, `enough` tells whether what was read so far holds a
+    confident finding, so the rest need not be OCR'd, and `labelled` whether it holds a
+    customer or account label at all, so a page read quickly without one needs no closer read.
     """
 
     refine: Callable[[Page, Reread], None] = _no_refine
     enough: Callable[[Document], bool] = _never
+    labelled: Callable[[Document], bool] = _always_labelled
 
 
 def read_document(data: bytes, doc_type: DocType, settings: Settings,
@@ -110,9 +116,11 @@ def _with_ocr(document: Document, numbers: list[int], scans: Iterator[Scan], set
               wants_words: Callable[[str], bool], hooks: OcrHooks) -> Document:
     """Add the pages `numbers` (ascending), read by OCR from `scans`, to what the text layers gave.
 
-    auto: a quick look at the top of page 1 first, and nothing more when that holds a confident
-    finding (or, page 1 having text, when the text pages do); otherwise page 1 is read again
-    whole, as `full` reads every page; off: refuse.
+    auto, page 1 scanned: a quick look at its top, then at the rest of it, stopping as soon as
+    what was read holds a confident finding; page 1 is read again, closely, only when the quick
+    looks saw a label but no confident value for it; then every other page, as `full` reads
+    every page. auto, page 1 with text: the scanned pages only when the text pages hold no
+    confident finding. off: refuse.
     """
     if not numbers:
         return document
@@ -124,11 +132,13 @@ def _with_ocr(document: Document, numbers: list[int], scans: Iterator[Scan], set
     document.text_source = "ocr" if len(numbers) == document.page_count else "mixed"
     if settings.ocr == "auto" and numbers[0] == 1:
         first = next(scans)
-        _put(document, first, first.read("top", quick=True), wants_words, hooks)
-        if hooks.enough(document):
-            return document
-        document.pages = [p for p in document.pages if p.number != 1]  # the quick look goes
-        _put(document, first, first.read("all"), wants_words, hooks)
+        for part in QUICK_PARTS:
+            _put(document, first, first.read(part, quick=True), wants_words, hooks)
+            if hooks.enough(document):
+                return document
+        if hooks.labelled(document):  # the quick looks go: page 1 is read again, closely
+            document.pages = [p for p in document.pages if p.number != 1]
+            _put(document, first, first.read("all"), wants_words, hooks)
     for scan in scans:
         _put(document, scan, scan.read("all"), wants_words, hooks)
     return document

@@ -1,5 +1,6 @@
 """OCR of one page image: prepared once, turned upright when its text does not read, then read
-(a quick look at the top of the page, or the whole page) into words in PDF points.
+(quick looks at the top of the page and at the rest of it, or the whole page) into words in
+PDF points.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from extractor.layout import assign_lines
 from extractor.models import BBox, Page, Word
 from extractor.settings import Settings
 
-Part = Literal["top", "all"]
+Part = Literal["top", "rest", "all"]
+QUICK_PARTS: tuple[Part, ...] = ("top", "rest")  # the auto strategy's quick looks, in order
 TOP = 0.3  # share of the page height read first
 QUICK_DPI = 200  # resolution of that first, quick look
 LEGIBLE_CONF = 0.7  # a word read at least this surely...
@@ -60,8 +62,8 @@ class Scan:
                     source="ocr")
 
     def read(self, part: Part, quick: bool = False) -> list[Word]:
-        """Words of the top of the page or of all of it (`quick`: in the first configured
-        language only, at a lower resolution)."""
+        """Words of the top of the page, of the rest of it, or of all of it (`quick`: in the
+        first configured language only, at a lower resolution)."""
         words = self._read(part, quick)
         if not self._oriented:
             self._oriented = True
@@ -77,7 +79,8 @@ class Scan:
     def _read(self, part: Part, quick: bool) -> list[Word]:
         if self._cut is None:
             self._cut = read_image.quiet_row(self.image, TOP)
-        top, bottom = {"top": (0, self._cut), "all": (0, self.image.height)}[part]
+        top, bottom = {"top": (0, self._cut), "rest": (self._cut, self.image.height),
+                       "all": (0, self.image.height)}[part]
         region = self.image.crop((0, top, self.image.width, bottom))
         region = read_image.remove_leaders(region, self.dpi)  # the letters stand upright now
         shrink = min(1.0, QUICK_DPI / self.dpi) if quick else 1.0

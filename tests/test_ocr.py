@@ -17,11 +17,13 @@ from typer.testing import CliRunner
 from extractor.cli import app
 from extractor.models import DocumentResult
 from extractor.pipeline import Extractor
+from extractor.read_scan import Scan
 from extractor.refine import digits_for_confusables
 from extractor.settings import Settings
 from extractor.values import normalize
 from samples.generator import generate
 from samples.scans import Style, scan_file
+from tests.pages import pdf_of
 
 MILD = Style(dpi=200, angle=1.2, noise=3.0, blur=0.3, quality=80)
 
@@ -151,3 +153,35 @@ def test_confusables_become_digits_only_between_digits() -> None:
     assert digits_for_confusables("12I4S6B8") == "12145688"
     assert digits_for_confusables("OB12") == "OB12"  # a prefix may be letters
     assert digits_for_confusables("1234O") == "1234O"  # so may a suffix
+
+
+AUTO_PAGES = {
+    "top": [(60, 60, "Acme Water Ltd"), (60, 90, "Customer number: 5531207"),
+            (60, 400, "Thank you for your payment.")],
+    "bottom": [(60, 60, "Acme Water Ltd"), (60, 400, "Thank you for your payment."),
+               (60, 700, "Customer number: 5531207")],
+    "no label": [(60, 60, "Acme Water Ltd"), (60, 400, "Thank you for your payment.")],
+    "label, no value": [(60, 60, "Acme Water Ltd"), (60, 90, "Customer number:"),
+                        (60, 400, "Thank you for your payment.")],
+}
+
+
+@pytest.mark.parametrize(("layout", "parts", "found"), [
+    ("top", ["top"], {"5531207"}),
+    ("bottom", ["top", "rest"], {"5531207"}),
+    ("no label", ["top", "rest"], set()),
+    ("label, no value", ["top", "rest", "all"], set()),
+])
+def test_auto_reads_only_what_it_needs(monkeypatch: pytest.MonkeyPatch, layout: str,
+                                       parts: list[str], found: set[str]) -> None:
+    """Quick looks at the top, then at the rest; a close read only for a label left open."""
+    read, seen = Scan.read, []
+
+    def spy(scan: Scan, part: str, quick: bool = False) -> list:
+        seen.append(part)
+        return read(scan, part, quick)
+
+    monkeypatch.setattr(Scan, "read", spy)
+    scan = scan_file(pdf_of(AUTO_PAGES[layout]), "png", MILD)
+    assert _found(Extractor(Settings(ocr="auto")).extract_bytes(scan, "auto.png")) == found
+    assert seen == parts
