@@ -5,6 +5,7 @@ no worker running (idle) and with one processing the uploads (busy). Prints each
 the goals of issue 4.
 
     .venv/bin/python bench/service.py [--count 200] [--scans 24] [--uploads 220]
+                                      [--only rates|latency]
 
 Runs everything itself on loopback (redis-server, uvicorn, Celery) with SQLite in a temporary
 data dir, the configuration `custid serve` has by default.
@@ -79,7 +80,8 @@ class Service:
         wait_for_redis(self.env["REDIS_URL"])
         if workers:
             self.supervisor.start("worker", worker_command(workers), self.env, quiet)
-        self.supervisor.start("api", api_command("127.0.0.1", port), self.env, quiet)
+        self.supervisor.start("api", api_command("127.0.0.1", port, Settings().api_workers),
+                              self.env, quiet)
         self.client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60,
                                    headers={"Authorization": f"Bearer {key}"})
         wait_until(lambda: self._ready(workers), 60)
@@ -113,17 +115,28 @@ def service_rate(root: Path, files: list[Path], workers: int) -> float:
         service.close()
 
 
+def multipart(pdf: bytes) -> tuple[bytes, str]:
+    """An upload of `pdf` as httpx encodes `files=`: the body and its Content-Type."""
+    request = httpx.Request("POST", "http://custid/", files={"file": ("big.pdf", pdf)})
+    return request.read(), request.headers["Content-Type"]
+
+
 def upload_latency(root: Path, sample: Path, uploads: int, workers: int,
                    concurrency: int = 20) -> list[float]:
-    """Seconds per upload of distinct ~1 MB PDFs (the sample padded after %%EOF), sorted."""
+    """Seconds per upload of distinct ~1 MB PDFs (the sample padded after %%EOF), sorted: from
+    sending the request to the answer. The multipart bodies are encoded (by httpx) beforehand,
+    so that the client, on the same cores as the service, does little more than send them."""
     pdf = sample.read_bytes()
     padding = 1024 * 1024 - len(pdf)
-    bodies = [pdf + b"\n%" + os.urandom(padding // 2).hex().encode() for _ in range(uploads)]
+    bodies = [multipart(pdf + b"\n%" + os.urandom(padding // 2).hex().encode())
+              for _ in range(uploads)]
     service = Service(root, workers)
     try:
-        def one(body: bytes) -> float:
+        def one(body: tuple[bytes, str]) -> float:
+            content, kind = body
             start = time.perf_counter()
-            answer = service.client.post("/v1/documents", files={"file": ("big.pdf", body)})
+            answer = service.client.post("/v1/documents", content=content,
+                                         headers={"Content-Type": kind})
             assert answer.status_code == 202, answer.text
             return time.perf_counter() - start
         with ThreadPoolExecutor(concurrency) as pool:
@@ -162,18 +175,21 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=200, help="one-page text PDFs")
     parser.add_argument("--scans", type=int, default=24, help="scans (seconds each); 0: none")
     parser.add_argument("--uploads", type=int, default=220, help="1 MB uploads")
+    parser.add_argument("--only", choices=("rates", "latency"), help="run only these figures")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
-        generate(root / "corpus", args.count, 3)
+        generate(root / "corpus", args.count if args.only != "latency" else 1, 3)
         files = sorted((root / "corpus").glob("*.pdf"))
-        rates(root, "text PDFs", files, TEXT_GOAL)
-        if args.scans:
-            generate_scans(root / "scans", args.scans, 3)
-            scans = sorted((root / "scans").glob("scan-*"))
-            rates(root, "scans", scans, SCAN_GOAL)
-        for workers in (0, 1):
-            latency(root, files[0], args.uploads, workers)
+        if args.only != "latency":
+            rates(root, "text PDFs", files, TEXT_GOAL)
+            if args.scans:
+                generate_scans(root / "scans", args.scans, 3)
+                scans = sorted((root / "scans").glob("scan-*"))
+                rates(root, "scans", scans, SCAN_GOAL)
+        if args.only != "rates":
+            for workers in (0, 1):
+                latency(root, files[0], args.uploads, workers)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from extractor import queue
-from extractor.auth import RateLimiter
+from extractor.auth import KeyCache, RateLimiter
 from extractor.db import Database, database, upgrade
 from extractor.errors import InputError, TooLarge
 from extractor.masking import install_log_masking
@@ -75,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.settings, app.state.db = settings, db
         app.state.store = Store(settings.data_dir)
         app.state.limiter = RateLimiter(settings.rate_limit)
+        app.state.keys = KeyCache(settings.key_cache_seconds)
         sweeper = (asyncio.create_task(_sweep_forever(db, settings))
                    if settings.sweep_interval else None)
         yield

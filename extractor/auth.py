@@ -3,6 +3,9 @@
 A key reads `cid_<id>_<secret>`: `id` (12 hex characters) is public and finds the row, the secret
 (32 random bytes) is kept only as its sha256 and compared in constant time. A key belongs to one
 workspace and has one role; roles nest: admin > member > reader.
+
+An API process trusts a key it verified for `key_cache_seconds` (1 s by default, see KeyCache):
+a key revoked through another process or the command line still works there that long.
 """
 
 from __future__ import annotations
@@ -13,11 +16,13 @@ import secrets
 import threading
 import time
 from collections import defaultdict, deque
+from dataclasses import dataclass
 from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from extractor.db import Database
 from extractor.tables import ApiKey, AuditEvent, Workspace, now
 
 Role = Literal["admin", "member", "reader"]
@@ -51,6 +56,54 @@ def verify(session: Session, presented: str) -> ApiKey | None:
     row = session.get(ApiKey, key_id) if presented.startswith(PREFIX) and secret else None
     matches = hmac.compare_digest(_digest(secret), row.secret_sha256 if row else _DUMMY)
     return row if row is not None and matches and row.revoked_at is None else None
+
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    id: str
+    workspace_id: str
+    role: str
+
+
+class KeyCache:
+    """Keys verified in the last `ttl` seconds, so that most requests skip the database. A key
+    revoked elsewhere still passes here for up to `ttl` seconds; revoked through this process
+    (`forget`), at once. Failed checks are never kept."""
+
+    MAX_KEYS = 1024
+
+    def __init__(self, ttl: float) -> None:
+        self.ttl = ttl
+        self._keys: dict[str, tuple[float, Key]] = {}
+        self._forgotten = 0  # a lookup that overlapped a `forget` is not kept
+        self._lock = threading.Lock()
+
+    def get(self, presented: str) -> Key | None:
+        """The key if verified recently, or None (look it up: `verify`)."""
+        entry = self._keys.get(presented)
+        return entry[1] if entry is not None and entry[0] > time.monotonic() else None
+
+    def verify(self, db: Database, presented: str) -> Key | None:
+        """The live key `presented` is, from the database, or None."""
+        forgotten = self._forgotten
+        with db.session() as session:
+            row = verify(session, presented)
+        if row is None:
+            return None
+        key = Key(row.id, row.workspace_id, row.role)
+        with self._lock:
+            if self.ttl and forgotten == self._forgotten:
+                if len(self._keys) >= self.MAX_KEYS:
+                    self._keys.clear()
+                self._keys[presented] = (time.monotonic() + self.ttl, key)
+        return key
+
+    def forget(self, key_id: str) -> None:
+        """A key revoked: from now on, checked in the database again."""
+        with self._lock:
+            self._forgotten += 1
+            self._keys = {presented: entry for presented, entry in self._keys.items()
+                          if entry[1].id != key_id}
 
 
 def revoke(session: Session, key_id: str, by: str = CLI, workspace_id: str | None = None,

@@ -145,6 +145,8 @@ DatabaseUrl = Annotated[str | None, typer.Option(help="SQLAlchemy URL [env: DATA
 RedisUrl = Annotated[str | None, typer.Option(help="Celery broker; unset: serve starts one "
                                               "[env: REDIS_URL]")]
 Workers = Annotated[int | None, typer.Option(min=1, help="Worker processes [env: CUSTID_WORKERS]")]
+ApiWorkers = Annotated[int | None, typer.Option(
+    min=1, help="API processes; rate limits are per process [env: CUSTID_API_WORKERS]")]
 
 
 def _configure(**flags: object) -> Settings:
@@ -162,14 +164,14 @@ def _configure(**flags: object) -> Settings:
 def serve(
     host: Annotated[str, typer.Option(help="Address the API listens on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port of the API")] = 8000,
-    workers: Workers = None, data_dir: DataDir = None, database_url: DatabaseUrl = None,
-    redis_url: RedisUrl = None,
+    workers: Workers = None, api_workers: ApiWorkers = None, data_dir: DataDir = None,
+    database_url: DatabaseUrl = None, redis_url: RedisUrl = None,
 ) -> None:
     """Run the service: the API, its workers, and Redis unless REDIS_URL is set. Ctrl-C stops."""
     from extractor.serve import serve as run
 
-    settings = _configure(workers=workers, data_dir=data_dir, database_url=database_url,
-                          redis_url=redis_url)
+    settings = _configure(workers=workers, api_workers=api_workers, data_dir=data_dir,
+                          database_url=database_url, redis_url=redis_url)
     raise typer.Exit(run(settings, host, port))
 
 
@@ -177,13 +179,18 @@ def serve(
 def api(
     host: Annotated[str, typer.Option(help="Address the API listens on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port of the API")] = 8000,
-    data_dir: DataDir = None, database_url: DatabaseUrl = None, redis_url: RedisUrl = None,
+    api_workers: ApiWorkers = None, data_dir: DataDir = None, database_url: DatabaseUrl = None,
+    redis_url: RedisUrl = None,
 ) -> None:
     """Run the API alone (workers run elsewhere); needs REDIS_URL."""
+    from extractor.db import upgrade
     from extractor.serve import api_command
 
-    _exec(api_command(host, port), _configure(data_dir=data_dir, database_url=database_url,
-                                              redis_url=redis_url))
+    settings = _configure(api_workers=api_workers, data_dir=data_dir, database_url=database_url,
+                          redis_url=redis_url)
+    if settings.api_workers > 1:
+        upgrade(settings.database)  # once, not by each API process at the same moment
+    _exec(api_command(host, port, settings.api_workers), settings)
 
 
 def _exec(command: list[str], settings: Settings) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -10,13 +12,15 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from extractor.tables import Workspace
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 BUSY_TIMEOUT_MS = 30_000
+RETRY_SECONDS = 0.001  # between tries for SQLite's write lock
 
 
 def make_engine(url: str) -> Engine:
@@ -30,22 +34,22 @@ def make_engine(url: str) -> Engine:
     def _connect(dbapi_connection, _record) -> None:
         dbapi_connection.isolation_level = None  # transactions begin in _begin below
         cursor = dbapi_connection.cursor()
+        # No busy handler (it sleeps up to 100 ms between tries): transactions wait in _begin.
         for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON",
-                       f"busy_timeout={BUSY_TIMEOUT_MS}"):
+                       "busy_timeout=0"):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 
-    # SQLite has one writer at a time, and a writer waiting for it polls with sleeps of up to
-    # 100 ms: this process's transactions queue here instead (woken at once), one waits there.
+    # SQLite has one writer at a time: this process's transactions queue here (woken at once),
+    # and the first of them tries for SQLite's lock every millisecond while another process has
+    # it (every transaction takes it, in BEGIN IMMEDIATE, so nothing else waits for it).
     writer = threading.Lock()
 
     @event.listens_for(engine, "begin")
     def _begin(connection) -> None:
         connection.info["writer"] = writer.acquire(timeout=BUSY_TIMEOUT_MS / 1000)
-        # Take the write lock up front: a deferred transaction that later writes can fail with
-        # "database is locked" at once, without waiting for the busy timeout.
         try:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            _begin_immediate(connection)
         except BaseException:
             _end(connection)
             raise
@@ -57,6 +61,21 @@ def make_engine(url: str) -> Engine:
             writer.release()
 
     return engine
+
+
+def _begin_immediate(connection: Connection) -> None:
+    """Take the write lock up front (a deferred transaction that later writes can fail with
+    "database is locked" at once), within the busy timeout."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        except OperationalError as exc:
+            code = getattr(exc.orig, "sqlite_errorcode", 0) & 0xFF  # of SQLITE_BUSY_RECOVERY too
+            if code != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                raise
+        time.sleep(RETRY_SECONDS)
 
 
 def upgrade(url: str) -> None:

@@ -8,15 +8,17 @@ from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from functools import partial
 
+import anyio
 from kombu.exceptions import KombuError
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from extractor import queue
+from extractor import queue, results
 from extractor.db import Database
 from extractor.errors import InputError
 from extractor.store import Staged, Store
@@ -26,6 +28,9 @@ log = logging.getLogger(__name__)
 MAX_FILES = 100
 MAX_FIELD_BYTES = 4096
 _FSYNC = ThreadPoolExecutor(MAX_FILES // 10, thread_name_prefix="custid-fsync")
+# Uploads an API process records at once (the others wait their turn, in order): more only
+# contend for the GIL and SQLite's one writer, which lengthens the slowest waits.
+_ADMITTING = anyio.CapacityLimiter(4)
 
 
 class BadUpload(InputError):
@@ -88,7 +93,7 @@ class _Receiver:
 
     def on_part_data(self, data: bytes, start: int, end: int) -> None:
         if self.staged is not None:
-            self.staged.write(data[start:end])
+            self.staged.write(memoryview(data)[start:end])  # not copied
         elif self.field is not None:
             self.field += data[start:end]
             if len(self.field) > MAX_FIELD_BYTES:
@@ -129,6 +134,13 @@ async def receive(content_type: str, body: AsyncIterator[bytes], store: Store,
     return upload
 
 
+async def admit_in_turn(db: Database, store: Store, workspace_id: str, upload: Upload,
+                        webhook_url: str | None) -> list[tuple[str, bool]]:
+    """`admit` in a worker thread, a few uploads at a time."""
+    return await anyio.to_thread.run_sync(
+        partial(admit, db, store, workspace_id, upload, webhook_url), limiter=_ADMITTING)
+
+
 def admit(db: Database, store: Store, workspace_id: str, upload: Upload,
           webhook_url: str | None, enqueue: bool = True) -> list[tuple[str, bool]]:
     """Record and queue the staged files: (document id, new) each; a known file is not new.
@@ -154,55 +166,74 @@ def admit(db: Database, store: Store, workspace_id: str, upload: Upload,
 
 def _flush(staged: list[Staged]) -> None:
     """The files to disk, outside any lock, all at once: concurrent fsyncs share the journal's
-    commits (ten one after the other take ten times as long)."""
-    list(_FSYNC.map(Staged.close, staged))
+    commits (ten one after the other take ten times as long). One file, in this thread."""
+    if len(staged) == 1:
+        staged[0].close()
+    else:
+        list(_FSYNC.map(Staged.close, staged))
 
 
 def _admit_all(db: Database, store: Store, workspace_id: str, files: list[tuple[str, Staged]],
                webhook_url: str | None) -> list[tuple[str, bool]]:
-    """Keep the originals and commit their rows in one transaction, under the locks of all the
-    files (see store; taken in order, so uploads sharing files cannot deadlock)."""
-    with ExitStack() as stack:
-        for sha256 in sorted({staged.sha256[:2]: staged.sha256 for _n, staged in files}.values()):
-            stack.enter_context(store.lock(sha256))
-        session = stack.enter_context(db.session())
-        known = {sha256: document_id for sha256, document_id in session.execute(
-            select(Document.sha256, Document.id).where(
-                Document.workspace_id == workspace_id,
-                Document.sha256.in_({staged.sha256 for _name, staged in files})))}
-        admitted = []
-        for filename, staged in files:
-            if staged.sha256 in known:  # stored before, or twice in this upload
-                admitted.append((known[staged.sha256], False))
-                continue
-            store.keep(staged)
-            known[staged.sha256] = document_id = new_id()
-            session.add(Document(id=document_id, workspace_id=workspace_id, sha256=staged.sha256,
-                                 filename=filename, size=staged.size, webhook_url=webhook_url))
-            admitted.append((document_id, True))
-        return admitted
+    """Record the rows, keep the originals and commit, in one transaction under the locks of all
+    the files (see store; taken in order, so uploads sharing files cannot deadlock). Should the
+    transaction fail, the originals it placed go again unless a document has them."""
+    placed: list[str] = []
+    try:
+        with ExitStack() as stack:
+            locks = {staged.sha256[:2]: staged.sha256 for _name, staged in files}
+            for sha256 in sorted(locks.values()):
+                stack.enter_context(store.lock(sha256))
+            session = stack.enter_context(db.session())
+            known = {sha256: document_id for sha256, document_id in session.execute(
+                select(Document.sha256, Document.id).where(
+                    Document.workspace_id == workspace_id,
+                    Document.sha256.in_({staged.sha256 for _name, staged in files})))}
+            admitted: list[tuple[str, bool]] = []
+            new: list[Staged] = []
+            for filename, staged in files:
+                if staged.sha256 in known:  # stored before, or twice in this upload
+                    admitted.append((known[staged.sha256], False))
+                    continue
+                known[staged.sha256] = document_id = new_id()
+                session.add(Document(id=document_id, workspace_id=workspace_id,
+                                     sha256=staged.sha256, filename=filename, size=staged.size,
+                                     webhook_url=webhook_url))
+                admitted.append((document_id, True))
+                new.append(staged)
+            session.flush()  # the rows first: a conflict (IntegrityError) places no original
+            for staged in new:
+                if store.keep(staged):
+                    placed.append(staged.sha256)
+            return admitted  # committed on leaving the session
+    except BaseException:
+        _drop_placed(db, store, placed)
+        raise
+
+
+def _drop_placed(db: Database, store: Store, placed: list[str]) -> None:
+    """After a failed transaction: its originals, unless a document has them (checked under the
+    file's lock, as deletion does). With the database still away they stay: an original nobody
+    has only takes room (the next upload of the file adopts it), while one a commit of unknown
+    outcome recorded must not go."""
+    try:
+        for sha256 in placed:
+            results.drop_original(db.engine, store, sha256)
+    except (SQLAlchemyError, OSError) as exc:
+        log.warning("originals of a failed upload stay (%s)", exc.__class__.__name__)
 
 
 def _admit(db: Database, store: Store, workspace_id: str, filename: str, staged: Staged,
            webhook_url: str | None) -> tuple[str, bool]:
-    staged.close()  # written to disk outside any lock
-    try:  # the original is kept and its row committed under the file's lock (see store)
-        with store.lock(staged.sha256), db.session() as session:
-            existing = _existing(session, workspace_id, staged.sha256)
-            if existing is None:
-                store.keep(staged)
-                document_id = new_id()
-                session.add(Document(id=document_id, workspace_id=workspace_id,
-                                     sha256=staged.sha256, filename=filename, size=staged.size,
-                                     webhook_url=webhook_url))
-    except IntegrityError:  # the same file, uploaded at the same moment
+    """One file: as _admit_all, or the document of the same file uploaded at the same moment."""
+    try:
+        return _admit_all(db, store, workspace_id, [(filename, staged)], webhook_url)[0]
+    except IntegrityError:
         with db.session() as session:
             existing = _existing(session, workspace_id, staged.sha256)
-    finally:
-        staged.discard()  # what was not kept
-    if existing is not None:
+        if existing is None:  # recorded and deleted again meanwhile
+            raise
         return existing, False
-    return document_id, True
 
 
 def _existing(session: Session, workspace_id: str, sha256: str) -> str | None:

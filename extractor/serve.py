@@ -35,9 +35,9 @@ def worker_command(count: int) -> list[str]:
             "--hostname", f"custid-{uuid.uuid4().hex[:8]}@%h"]
 
 
-def api_command(host: str, port: int) -> list[str]:
+def api_command(host: str, port: int, workers: int = 1) -> list[str]:
     return [sys.executable, "-m", "uvicorn", "extractor.api:create_app", "--factory",
-            "--host", host, "--port", str(port), "--no-access-log"]
+            "--host", host, "--port", str(port), "--workers", str(workers), "--no-access-log"]
 
 
 def redis_command(folder: Path, port: int) -> list[str]:
@@ -112,7 +112,7 @@ def serve(settings: Settings, host: str, port: int) -> int:
             env["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
             wait_for_redis(env["REDIS_URL"])
         supervisor.start("worker", worker_command(settings.workers), env)
-        supervisor.start("api", api_command(host, port), env)
+        supervisor.start("api", api_command(host, port, settings.api_workers), env)
         (settings.data_dir / SERVE_FILE).write_text(json.dumps(
             {"redis_url": env.get("REDIS_URL"), "api_url": f"http://{host}:{port}"}))
         return supervisor.watch()

@@ -58,11 +58,18 @@ class Settings(BaseSettings):
     task_time_limit: float = Field(150.0, gt=0, description="Seconds per document, hard kill")
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1,
                          description="Worker processes of `custid serve` and `custid worker`")
+    api_workers: int = Field(1, ge=1, description="API processes of `custid serve` and `custid "
+                             "api` (rate limits and trusted keys are per process)")
     workspace_mode: Literal["auto", "known"] = Field(
         "auto", description="auto: unseen numbers create accounts; known: they go to review")
 
     # Trust: limits per API key, the reader's sandbox, fault tests
-    rate_limit: int = Field(30, ge=1, description="Number lookups and reveals per key a minute")
+    rate_limit: int = Field(30, ge=1, description="Number lookups and reveals per key a minute "
+                            "(per API process)")
+    key_cache_seconds: float = Field(
+        1.0, ge=0, description="Seconds an API process trusts an API key it verified: a key "
+        "revoked through another process or the command line works there that long; 0: check "
+        "every request in the database")
     reader_memory_mb: int = Field(
         2048, ge=0, description="Address space (MB) a worker's reader may add while reading one "
         "document, in a child process of its own; 0: read in the worker itself, unbounded")

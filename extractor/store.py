@@ -28,7 +28,7 @@ class Staged:
         self._hash = hashlib.sha256()
         self._file = path.open("wb")
 
-    def write(self, chunk: bytes) -> None:
+    def write(self, chunk: bytes | memoryview) -> None:
         self.size += len(chunk)
         if self.size > self.limit:
             raise TooLarge(f"the upload is larger than the limit of {self.limit} bytes")
@@ -72,17 +72,18 @@ class Store:
             fcntl.flock(handle, fcntl.LOCK_EX)
             yield
 
-    def keep(self, staged: Staged) -> Path:
-        """Move a staged upload to its content address (atomic rename; an existing copy stays)."""
+    def keep(self, staged: Staged) -> bool:
+        """Move a staged upload to its content address (atomic rename; an existing copy stays):
+        whether this placed it."""
         staged.close()
         target = self.path(staged.sha256)
         if target.exists():
             staged.discard()
-            return target
+            return False
         target.parent.mkdir(exist_ok=True)
         staged.path.chmod(0o444)
         os.replace(staged.path, target)
-        return target
+        return True
 
     def read(self, sha256: str) -> bytes:
         return self.path(sha256).read_bytes()

@@ -7,10 +7,14 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event, func, select
+from sqlalchemy.exc import OperationalError
 
+from extractor.db import Database, upgrade
 from extractor.errors import TooLarge
-from extractor.ingest import BadUpload, receive
+from extractor.ingest import BadUpload, admit, receive
 from extractor.store import Store
+from extractor.tables import Document
 
 BOUNDARY = "xyz"
 
@@ -38,15 +42,15 @@ def upload(store: Store, body: bytes, limit: int = 10_000):
 
 def test_keep_is_content_addressed_read_only_and_once(tmp_path: Path) -> None:
     store = Store(tmp_path)
-    paths = []
+    placed = []
     for _ in range(2):
         staged = store.stage(100)
         staged.write(b"%PDF-1.4 hello")
-        paths.append(store.keep(staged))
+        placed.append(store.keep(staged))
     sha = hashlib.sha256(b"%PDF-1.4 hello").hexdigest()
-    assert paths[0] == paths[1] == store.path(sha)
+    assert placed == [True, False]
     assert store.read(sha) == b"%PDF-1.4 hello"
-    assert paths[0].stat().st_mode & 0o222 == 0
+    assert store.path(sha).stat().st_mode & 0o222 == 0
     assert list(store.staging.iterdir()) == []
 
 
@@ -71,3 +75,30 @@ def test_receive_stops_at_the_size_limit_and_leaves_nothing(tmp_path: Path) -> N
 def test_receive_needs_a_file(tmp_path: Path) -> None:
     with pytest.raises(BadUpload):
         upload(Store(tmp_path), multipart(("other", None, b"x")))
+
+
+def test_a_failed_commit_leaves_no_original_of_its_own(database_url: str, tmp_path: Path) -> None:
+    upgrade(database_url)
+    db, store = Database(database_url), Store(tmp_path / "data")
+    for workspace in ("a", "b"):
+        db.ensure_workspace(workspace, "auto")
+    shared, own = b"%PDF-1.4 shared", b"%PDF-1.4 own"
+    admit(db, store, "a", upload(store, multipart(("file", "x.pdf", shared))), None, False)
+
+    def down(_connection: object) -> None:
+        raise OperationalError("COMMIT", {}, Exception("the database went away"))
+
+    event.listen(db.engine, "commit", down)
+    try:
+        with pytest.raises(OperationalError):
+            admit(db, store, "b", upload(store, multipart(("file", "x.pdf", shared),
+                                                          ("file", "y.pdf", own))), None, False)
+    finally:
+        event.remove(db.engine, "commit", down)
+        with db.session() as session:
+            rows = session.scalar(select(func.count()).select_from(Document))
+        db.engine.dispose()
+    assert rows == 1  # workspace a's
+    assert store.read(hashlib.sha256(shared).hexdigest()) == shared  # a's document has it
+    assert not store.path(hashlib.sha256(own).hexdigest()).exists()
+    assert list(store.staging.iterdir()) == []

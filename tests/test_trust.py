@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -83,6 +84,22 @@ def test_keys_and_roles(api: TestClient, database_url: str, corpus: list[Path]) 
     assert api.get("/v1/documents", headers=fresh).status_code == 401
     listed = {k["id"]: k for k in api.get("/v1/keys", headers=admin).json()}
     assert listed[made.json()["id"]]["revoked_at"] and "key" not in listed[made.json()["id"]]
+
+
+def test_a_key_revoked_from_the_command_line_stops_within_the_key_cache_time(
+        api: TestClient, database_url: str) -> None:
+    reader = new_key(database_url, "reader")
+    key_id = next(k["id"] for k in api.get("/v1/keys", headers=new_key(database_url)).json()
+                  if k["role"] == "reader")
+    assert api.get("/v1/documents", headers=reader).status_code == 200  # verified, kept 1 s
+    revoked = CliRunner().invoke(cli, ["keys", "revoke", key_id],
+                                 env={"DATABASE_URL": database_url})
+    assert revoked.exit_code == 0, revoked.output
+    deadline = time.monotonic() + get_settings().key_cache_seconds + 0.5
+    while api.get("/v1/documents", headers=reader).status_code == 200:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert api.get("/v1/documents", headers=reader).status_code == 401
 
 
 def test_workspaces_are_sealed(api: TestClient, database_url: str, corpus: list[Path]) -> None:

@@ -1,13 +1,17 @@
 """Dependencies shared by the routes: the app's database, store and settings, the caller (an API
-key: its workspace and role), reveals and rate limits."""
+key: its workspace and role), reveals and rate limits.
+
+Those that do no blocking I/O are `async def`: FastAPI runs a plain `def` dependency in its
+thread pool, a hand-off to another thread per dependency and request."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
@@ -23,15 +27,15 @@ Offset = Annotated[int, Query(ge=0, le=MAX_ROW)]
 _bearer = HTTPBearer(auto_error=False, description="An API key: `custid keys create`")
 
 
-def _db(request: Request) -> Database:
+async def _db(request: Request) -> Database:
     return request.app.state.db
 
 
-def _store(request: Request) -> Store:
+async def _store(request: Request) -> Store:
     return request.app.state.store
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
@@ -48,24 +52,26 @@ class Caller:
     client: str | None
 
 
-def current_caller(request: Request, db: DbDep, credentials: Annotated[
+async def current_caller(request: Request, db: DbDep, credentials: Annotated[
         HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Caller:
-    """The API key of `Authorization: Bearer <key>`, or 401."""
-    row = None
+    """The API key of `Authorization: Bearer <key>`, or 401 (recently verified keys from memory,
+    see auth.KeyCache; the others from the database, in the thread pool)."""
+    key = None
     if credentials is not None:
-        with db.session() as session:
-            row = auth.verify(session, credentials.credentials)
-    if row is None:
+        keys: auth.KeyCache = request.app.state.keys
+        key = keys.get(credentials.credentials) or await run_in_threadpool(
+            keys.verify, db, credentials.credentials)
+    if key is None:
         raise HTTPException(401, "a valid API key is needed: Authorization: Bearer <key>",
                             headers={"WWW-Authenticate": "Bearer"})
-    return Caller(row.id, row.workspace_id, row.role,
+    return Caller(key.id, key.workspace_id, key.role,
                   request.client.host if request.client else None)
 
 
 CallerDep = Annotated[Caller, Depends(current_caller)]
 
 
-def current_workspace(caller: CallerDep) -> str:
+async def current_workspace(caller: CallerDep) -> str:
     """The caller's workspace: every query of a route is confined to it."""
     return caller.workspace_id
 
@@ -73,9 +79,9 @@ def current_workspace(caller: CallerDep) -> str:
 WorkspaceDep = Annotated[str, Depends(current_workspace)]
 
 
-def require(role: auth.Role) -> Callable[[Caller], None]:
+def require(role: auth.Role) -> Callable[[Caller], Awaitable[None]]:
     """A route dependency: 403 unless the caller's role is at least `role`."""
-    def check(caller: CallerDep) -> None:
+    async def check(caller: CallerDep) -> None:
         if auth.RANK[caller.role] < auth.RANK[role]:
             raise HTTPException(403, f"this needs a key with the {role} role")
     return check
@@ -104,14 +110,14 @@ class Reveal:
                        object_type, object_id, self.caller.client)
 
 
-def _reveal(request: Request, caller: CallerDep, reveal: Annotated[bool, Query(
+async def _reveal(request: Request, caller: CallerDep, reveal: Annotated[bool, Query(
         description="Show full numbers (audited, rate-limited)")] = False) -> Reveal:
     if reveal:
         rate_limit(request, caller)
     return Reveal(caller if reveal else None)
 
 
-def _number(request: Request, caller: CallerDep, number: Annotated[str | None, Query(
+async def _number(request: Request, caller: CallerDep, number: Annotated[str | None, Query(
         description="Any of the account's numbers (rate-limited)")] = None) -> str | None:
     if number:
         rate_limit(request, caller)

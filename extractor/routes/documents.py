@@ -63,7 +63,7 @@ async def upload(request: Request, response: Response, db: DbDep, store: StoreDe
     try:
         if webhook_url:
             await run_in_threadpool(webhook.check, webhook_url, settings.webhook_allow)
-        admitted = await run_in_threadpool(ingest.admit, db, store, workspace, files, webhook_url)
+        admitted = await ingest.admit_in_turn(db, store, workspace, files, webhook_url)
     except BaseException:
         files.discard()
         raise

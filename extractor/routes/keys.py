@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from sqlalchemy import select
 
 from extractor import auth
@@ -31,10 +31,12 @@ def create_key(body: KeyIn, db: DbDep, settings: SettingsDep,
 
 
 @router.delete("/keys/{key_id}", status_code=204, tags=["keys"])
-def revoke_key(key_id: str, db: DbDep, caller: CallerDep, workspace: WorkspaceDep) -> None:
+def revoke_key(key_id: str, request: Request, db: DbDep, caller: CallerDep,
+               workspace: WorkspaceDep) -> None:
     with db.session() as session:
         if not auth.revoke(session, key_id, caller.key_id, workspace):
             raise HTTPException(404, "no such key")
+    request.app.state.keys.forget(key_id)
 
 
 @router.get("/audit", response_model=Page[AuditOut], tags=["audit"])
