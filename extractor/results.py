@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Select, event, exists, select, update
+from sqlalchemy import Connection, Engine, Select, case, event, exists, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from extractor.db import Database
@@ -36,19 +36,42 @@ class Claimed:
     filename: str
 
 
-def claim(db: Database, document_ids: list[str], version: str) -> list[Claimed]:
+def claim(db: Database, document_ids: list[str], version: str,
+          max_attempts: int) -> list[Claimed]:
     """Mark the documents processing in one statement, in their order; those gone or done with
-    these packs already are left out."""
+    these packs already are left out. A document found processing was being processed by a
+    worker that died (its message came back): that counts as an attempt, as in the sweep, and
+    once `max_attempts` runs stopped so it fails instead (a document that kills its worker must
+    not do so for ever)."""
     pending = (Document.status != "done") | Document.packs_version.is_distinct_from(version)
+    redelivered = Document.status == "processing"
     with db.session() as session:
+        given_up = session.scalars(
+            update(Document)
+            .where(Document.id.in_(document_ids), redelivered,
+                   Document.attempts + 1 >= max_attempts)
+            .values(status="failed", error_code="gave_up", attempts=Document.attempts + 1,
+                    error_message=f"processing stopped {max_attempts} times", updated_at=now())
+            .returning(Document.id).execution_options(synchronize_session=False)).all()
         rows = session.execute(
-            update(Document).where(Document.id.in_(document_ids), pending)
-            .values(status="processing", updated_at=now())
+            update(Document)
+            .where(Document.id.in_(set(document_ids) - set(given_up)), pending)
+            .values(status="processing", updated_at=now(),
+                    attempts=Document.attempts + case((redelivered, 1), else_=0))
             .returning(Document.id, Document.sha256, Document.filename)
             .execution_options(synchronize_session=False)).all()
     order = {document_id: index for index, document_id in enumerate(document_ids)}
     return [Claimed(row.id, row.sha256, row.filename)
             for row in sorted(rows, key=lambda row: order[row.id])]
+
+
+def release(db: Database, document_ids: list[str]) -> None:
+    """Claimed documents left for other tasks: queued again, not yet attempted."""
+    with db.session() as session:
+        session.execute(update(Document)
+                        .where(Document.id.in_(document_ids), Document.status == "processing")
+                        .values(status="queued", updated_at=now())
+                        .execution_options(synchronize_session=False))
 
 
 def extract(store: Store, extractor: Extractor, claimed: Claimed) -> DocumentResult:
@@ -110,10 +133,11 @@ def delete_document(session: Session, store: Store, document: Document) -> None:
     workspace's document has the same file (checked under the file's lock, see store)."""
     session.delete(document)
     event.listen(session, "after_commit",
-                 lambda done: _drop_original(done.get_bind(), store, document.sha256), once=True)
+                 lambda done: drop_original(done.get_bind(), store, document.sha256), once=True)
 
 
-def _drop_original(bind: Engine | Connection, store: Store, sha256: str) -> None:
+def drop_original(bind: Engine | Connection, store: Store, sha256: str) -> None:
+    """The original, unless a document has it (checked under the file's lock, see store)."""
     with store.lock(sha256), Session(bind) as session, session.begin():
         if not session.scalar(select(exists().where(Document.sha256 == sha256))):
             store.delete(sha256)

@@ -57,11 +57,13 @@ def process_documents(document_ids: list[str]) -> None:
     document."""
     ctx = context()
     started = time.monotonic()
-    claimed = results.claim(ctx.db, document_ids, ctx.extractor.packs_version)
+    claimed = results.claim(ctx.db, document_ids, ctx.extractor.packs_version,
+                            ctx.settings.max_attempts)
     outcomes: list[results.Outcome] = []
     for index, item in enumerate(claimed):
         if outcomes and time.monotonic() - started > SPLIT_AFTER:
             rest = [later.id for later in claimed[index:]]
+            results.release(ctx.db, rest)
             for half in (rest[:len(rest) // 2], rest[len(rest) // 2:]):
                 queue.enqueue(half)  # two tasks: halved again as they take long, they spread
             break
