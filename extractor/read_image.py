@@ -36,7 +36,8 @@ PAGE_INCHES = 11.0  # without a usable DPI an image is taken for a page about th
 MAX_PAGE_INCHES = 17.0  # ...and a stated DPI that makes a page longer than this is ignored,
 MIN_STATED_DPI = 120  # as is one below this: cameras and editors write 72 or 96 regardless
 INK = 128  # pixels darker than this (0..255) are ink
-STRETCH_CUT = 0.01  # share of pixels clipped at each end by the contrast stretch
+STRETCH_CUT = 0.01  # share of pixels clipped at each end by the contrast stretch...
+MIN_SPREAD = 64  # ...which widens no fewer levels than this to the full range
 STROKE = 1.6  # points: every letter has an upright stroke this tall; a leader's dots do not
 REACH = 2.5  # points: ink this far from any such stroke is not part of a letter...
 DOT_GAP, LEADER = 4.0, 12.0  # ...and when it runs on, gaps under DOT_GAP, this long: a leader
@@ -109,13 +110,13 @@ def prepare(image: Image.Image, dpi: float, settings: Settings) -> tuple[Image.I
 
 
 def _stretch(image: Image.Image) -> Image.Image:
-    """Contrast stretched from the darkest to the lightest STRETCH_CUT of the pixels, the dark
-    end at most INK: on a nearly blank page the darkest 1% is paper, whose noise must not be
-    stretched into ink."""
+    """Contrast stretched from the darkest to the lightest STRETCH_CUT of the pixels, over
+    MIN_SPREAD levels at least: on a nearly blank page the darkest 1% is paper, whose noise
+    must not be stretched into ink."""
     levels = list(accumulate(image.histogram()))
-    low = min(bisect_left(levels, levels[-1] * STRETCH_CUT), INK)
     high = bisect_left(levels, levels[-1] * (1 - STRETCH_CUT))
-    if high <= low:
+    low = min(bisect_left(levels, levels[-1] * STRETCH_CUT), high - MIN_SPREAD)
+    if low < 0:
         return image
     scale = 255 / (high - low)
     return image.point([min(255, max(0, round((v - low) * scale))) for v in range(256)])
@@ -204,9 +205,6 @@ def straighten(image: Image.Image) -> Image.Image:
     if abs(angle) < SKEW_MIN:
         return image
     return image.rotate(angle, resample=Image.Resampling.BILINEAR, expand=True, fillcolor=255)
-
-
-
 
 
 def quiet_row(image: Image.Image, fraction: float, window: float = 0.06) -> int:
