@@ -4,7 +4,7 @@ FROM python:3.11-slim-bookworm
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-fra \
-      tesseract-ocr-nld tesseract-ocr-spa tesseract-ocr-ita poppler-utils \
+      tesseract-ocr-nld tesseract-ocr-spa tesseract-ocr-ita tesseract-ocr-osd \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
