@@ -5,8 +5,9 @@
 Scans generated one-page bills that carry a number (samples.scans styles; PDF without text
 layer or an image), extracts each with both strategies in turn, and prints seconds per page for
 each, the speed-up of auto, and the precision, recall and F1 of each against the labels.
-(Documents without a number, about a quarter of the generated corpus, always cost auto the
-whole page and a little more; `custid eval` on `samples.scans` output measures those too.)
+(Documents without a number, about a quarter of the generated corpus, cost auto two quick
+looks, and close reads around any label they show; `custid eval --ocr auto|full` on
+`samples.scans` output measures those too.)
 """
 
 from __future__ import annotations

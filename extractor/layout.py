@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import statistics
+
 from extractor.models import Word
 
 SEGMENT_GAP = 1.2  # a gap wider than this many word heights starts a new segment (a new cell)
@@ -10,11 +12,14 @@ SEGMENT_GAP = 1.2  # a gap wider than this many word heights starts a new segmen
 def assign_lines(words: list[Word]) -> list[Word]:
     """Group words whose vertical centres align into lines; return them line by line, left to right.
 
-    Sets each word's `line` (0-based, top to bottom).
+    Sets each word's `line` (0-based, top to bottom). Centres are compared along the page's
+    slope, the median of its words' (the lines of a scan still a little askew run down or up).
     """
     lines: list[list[Word]] = []
     anchor_y = anchor_h = 0.0
-    keyed = sorted(((w.top + w.bottom) / 2, w.x0, i) for i, w in enumerate(words))
+    slope = statistics.median(w.slope for w in words) if words else 0.0
+    keyed = sorted(((w.top + w.bottom) / 2 - slope * (w.x0 + w.x1) / 2, w.x0, i)
+                   for i, w in enumerate(words))
     for centre, _, index in keyed:
         word = words[index]
         height = word.bottom - word.top

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from extractor.labels import LabelMatcher
-from extractor.models import Finding, Page
+from extractor.models import BBox, Finding, Page
 from extractor.packs import IssuerProfile, Packs
 from extractor.pairing import candidates
 from extractor.scoring import Scored, folded_phrase, score
@@ -47,10 +47,10 @@ class Matcher:
     def page_candidates(self, page: Page, profile: IssuerProfile | None) -> list[Scored]:
         return [best for _, best in self._answers(page, profile) if best is not None]
 
-    def labelled(self, pages: list[Page]) -> bool:
-        """Is a strong customer or account label printed on the pages (with a value or not)?"""
-        return any(spot.label.kind != "negative" and spot.label.strength >= WEAK
-                   for page in pages for spot in find_spots(page, self.labels)[0])
+    def doubtful(self, page: Page, profile: IssuerProfile | None, sure: float) -> list[BBox]:
+        """Boxes of the strong labels of the page without a value at least `sure`."""
+        return [spot.box for spot, best in self._answers(page, profile)
+                if spot.label.strength >= WEAK and (best is None or best.confidence < sure)]
 
     def unanswered(self, pages: list[Page], profile: IssuerProfile | None) -> bool:
         """Is a strong label (not a weak header like "Client") left without a value?"""

@@ -26,6 +26,11 @@ class Word:
     size: float = 0.0
     line: int = 0
     conf: float = 1.0  # OCR word confidence in 0..1; 1.0 for text layers
+    slope: float = 0.0  # how far its line runs down per unit across (a scan still askew)
+
+    @property
+    def width(self) -> float:
+        return self.x1 - self.x0
 
     @property
     def height(self) -> float:

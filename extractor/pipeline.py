@@ -12,7 +12,7 @@ from extractor.holder import HolderFinder
 from extractor.issuer import IssuerFinder
 from extractor.kinds import KindFinder
 from extractor.match import Matcher
-from extractor.models import DocumentResult, ErrorInfo, Finding, Page
+from extractor.models import BBox, DocumentResult, ErrorInfo, Finding, Page
 from extractor.packs import IssuerProfile, load_packs
 from extractor.read import Document, OcrHooks, read_document
 from extractor.refine import Refiner
@@ -42,8 +42,7 @@ class Extractor:
         try:
             self._check_size(len(data))
             seen: Seen = {}  # findings of what OCR read so far
-            hooks = OcrHooks(self.refiner, partial(self._confident, seen),
-                             lambda document: self.matcher.labelled(document.pages))
+            hooks = OcrHooks(self.refiner, partial(self._confident, seen), self._doubtful)
             document = read_document(data, sniff(data), self.settings, self.matcher.may_match,
                                      hooks)
         except (InputError, DependencyMissing) as exc:
@@ -76,6 +75,12 @@ class Extractor:
         profile = self.issuers.profile("\n".join(document.texts), document.sender_domain)
         return any(f.confidence >= CONFIDENT for f in self._findings(document, profile, seen)) \
             and not self.matcher.unanswered(document.pages, profile)
+
+    def _doubtful(self, document: Document) -> list[BBox]:
+        """Where on page 1 a strong label has no confident value (yet)."""
+        profile = self.issuers.profile("\n".join(document.texts), document.sender_domain)
+        return [box for page in document.pages if page.number == 1
+                for box in self.matcher.doubtful(page, profile, CONFIDENT)]
 
     def _check_size(self, size: int) -> None:
         if size > self.settings.max_file_bytes:

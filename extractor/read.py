@@ -13,6 +13,7 @@ from extractor.settings import Settings
 from extractor.sniff import DocType
 
 IMAGE_TYPES = ("png", "jpeg", "tiff", "webp")
+COVERED = 0.3  # a word read again covers an earlier one over this share of the narrower
 Reread = Callable[[BBox, str], list[Word]]  # a box (points) read again, as one line of characters
 
 
@@ -42,8 +43,8 @@ def _never(document: Document) -> bool:
     return False
 
 
-def _always_labelled(document: Document) -> bool:
-    return True
+def _nowhere(document: Document) -> list[BBox]:
+    return []
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,13 +53,13 @@ class OcrHooks:
 
     `refine` improves the weak values of an OCR'd page while its image is at hand, by reading
     boxes again; under the auto strategy, `enough` tells whether what was read so far holds a
-    confident finding, so the rest need not be OCR'd, and `labelled` whether it holds a
-    customer or account label at all, so a page read quickly without one needs no closer read.
+    confident finding, so the rest need not be OCR'd, and `doubtful` where on page 1 a strong
+    label was read without a confident value, so that only there the page is read closely.
     """
 
     refine: Callable[[Page, Reread], None] = _no_refine
     enough: Callable[[Document], bool] = _never
-    labelled: Callable[[Document], bool] = _always_labelled
+    doubtful: Callable[[Document], list[BBox]] = _nowhere
 
 
 def read_document(data: bytes, doc_type: DocType, settings: Settings,
@@ -116,11 +117,11 @@ def _with_ocr(document: Document, numbers: list[int], scans: Iterator[Scan], set
               wants_words: Callable[[str], bool], hooks: OcrHooks) -> Document:
     """Add the pages `numbers` (ascending), read by OCR from `scans`, to what the text layers gave.
 
-    auto, page 1 scanned: a quick look at its top, then at the rest of it, stopping as soon as
-    what was read holds a confident finding; page 1 is read again, closely, only when the quick
-    looks saw a label but no confident value for it; then every other page, as `full` reads
-    every page. auto, page 1 with text: the scanned pages only when the text pages hold no
-    confident finding. off: refuse.
+    auto, page 1 scanned: a quick look at its top, then at the rest of it; after each, where it
+    saw a label without a confident value, the rows around that label are read again closely;
+    all this stops as soon as what was read holds a confident finding. Then every other page,
+    as `full` reads every page. auto, page 1 with text: the scanned pages only when the text
+    pages hold no confident finding. off: refuse.
     """
     if not numbers:
         return document
@@ -131,17 +132,36 @@ def _with_ocr(document: Document, numbers: list[int], scans: Iterator[Scan], set
         return document  # page 1 has text, and the text pages hold a confident finding
     document.text_source = "ocr" if len(numbers) == document.page_count else "mixed"
     if settings.ocr == "auto" and numbers[0] == 1:
-        first = next(scans)
+        first, close = next(scans), []
         for part in QUICK_PARTS:
             _put(document, first, first.read(part, quick=True), wants_words, hooks)
             if hooks.enough(document):
                 return document
-        if hooks.labelled(document):  # the quick looks go: page 1 is read again, closely
-            document.pages = [p for p in document.pages if p.number != 1]
-            _put(document, first, first.read("all"), wants_words, hooks)
+            doubtful = [box for box in hooks.doubtful(document)
+                        if not any(t <= (box[1] + box[3]) / 2 <= b for t, b in close)]
+            if doubtful:  # read closely where those labels' values are
+                bands, words = first.read_bands(doubtful)
+                close += bands
+                page = next(p for p in document.pages if p.number == 1)
+                document.pages.remove(page)
+                _put(document, first, _replaced(page.words, words), wants_words, hooks)
+                if hooks.enough(document):
+                    return document
     for scan in scans:
         _put(document, scan, scan.read("all"), wants_words, hooks)
     return document
+
+
+def _replaced(words: list[Word], again: list[Word]) -> list[Word]:
+    """`words` and the same place read `again`: where words of both cover each other, those of
+    the surer reading; elsewhere all of both (a reading may miss what the other one saw)."""
+    def covering(word: Word, others: list[Word]) -> list[Word]:
+        return [o for o in others
+                if min(word.x1, o.x1) - max(word.x0, o.x0) > COVERED * min(word.width, o.width)
+                and min(word.bottom, o.bottom) - max(word.top, o.top) > 0]
+
+    kept = [w for w in words if not any(a.conf > w.conf for a in covering(w, again))]
+    return kept + [a for a in again if not any(w.conf >= a.conf for w in covering(a, kept))]
 
 
 def _put(document: Document, scan: Scan, words: list[Word],

@@ -38,7 +38,8 @@ ASCENT, DESCENT = 0.8, 0.25  # of hOCR's x_size (about the font size): a text bo
 @dataclass(frozen=True, slots=True)
 class OcrWord:
     """One recognised word: pixel box (left, top, right, bottom), confidence in 0..1, and the
-    top and bottom of its line's text body (ascender to descender, like a text layer's boxes)."""
+    top and bottom of its line's text body where it stands (ascender to descender, like a text
+    layer's boxes)."""
 
     text: str
     left: int
@@ -48,6 +49,7 @@ class OcrWord:
     conf: float
     body_top: int
     body_bottom: int
+    slope: float = 0.0  # of its line's baseline (down per across; a page still a little askew)
 
 
 def package(language: str) -> str:
@@ -126,37 +128,54 @@ def words(image: Image.Image, settings: Settings, dpi: int, psm: int = 3, whitel
     return parse_tsv(tsv, line_bodies(hocr))
 
 
-def line_bodies(hocr: str) -> dict[tuple[int, int, int, int], tuple[int, int]]:
-    """Each text line's box (left, top, right, bottom) -> the top and bottom of its text body.
+@dataclass(frozen=True, slots=True)
+class _Line:
+    """A text line of the hOCR: its baseline (y at x = left, and slope) and its text size."""
 
-    The body is a text layer's notion of a word's height: from ascender height to descender
+    left: int
+    baseline: float
+    slope: float
+    size: float
+
+    def body(self, x: float) -> tuple[int, int]:
+        """Top and bottom of the text body at `x`."""
+        baseline = self.baseline + self.slope * (x - self.left)
+        return round(baseline - ASCENT * self.size), round(baseline + DESCENT * self.size)
+
+
+def line_bodies(hocr: str) -> dict[tuple[int, int, int, int], _Line]:
+    """Each text line's box (left, top, right, bottom) -> its baseline and text size.
+
+    A word's body is a text layer's notion of its height: from ascender height to descender
     depth, whatever letters the line has; hOCR gives each line's baseline and text size.
     """
-    bodies = {}
+    lines = {}
     for m in _HOCR_LINE.finditer(hocr):
         left, top, right, bottom = (int(v) for v in m.group(1, 2, 3, 4))
-        baseline = bottom + float(m[6])  # the offset is taken at the line's left end
-        size = float(m[7])
-        bodies[left, top, right, bottom] = (round(baseline - ASCENT * size),
-                                            round(baseline + DESCENT * size))
-    return bodies
+        # the baseline's offset is taken at the line's left end, from its bottom
+        lines[left, top, right, bottom] = _Line(left, bottom + float(m[6]), float(m[5]),
+                                                float(m[7]))
+    return lines
 
 
-def parse_tsv(tsv: str, bodies: dict[tuple[int, int, int, int], tuple[int, int]]) -> list[OcrWord]:
-    """Word rows (level 5) of Tesseract's TSV, blanks dropped, each with its line's body
-    (`bodies` by line box; the line box itself where that is unknown)."""
+def parse_tsv(tsv: str, lines: dict[tuple[int, int, int, int], _Line]) -> list[OcrWord]:
+    """Word rows (level 5) of Tesseract's TSV, blanks dropped, each with its line's body where
+    it stands and its line's slope (`lines` by line box; the line box, level, where unknown)."""
     found = []
-    line = (0, 0)
+    line: _Line | None = None
+    line_box = (0, 0)
     for row in tsv.splitlines()[1:]:
         cells = row.split("\t")
         if len(cells) != 12:
             continue
         left, top, width, height = (int(c) for c in cells[6:10])
         if cells[0] == "4":
-            line = bodies.get((left, top, left + width, top + height), (top, top + height))
+            line, line_box = lines.get((left, top, left + width, top + height)), (top, top + height)
         elif cells[0] == "5" and cells[11].strip():
+            body = line.body(left + width / 2) if line else line_box
             found.append(OcrWord(cells[11].strip(), left, top, left + width, top + height,
-                                 max(float(cells[10]), 0.0) / 100, *line))
+                                 max(float(cells[10]), 0.0) / 100, *body,
+                                 slope=line.slope if line else 0.0))
     return found
 
 

@@ -24,6 +24,8 @@ LEGIBLE_MIN = 3
 NOISE_CONF = 0.6  # a word read less surely than this...
 NOISE_WIDTH = 1.5  # ...and wider than this many heights a character is a rule or leader
 PAD = 0.35  # of the value's height, around a value re-read on its own
+BAND_ABOVE, BAND_BELOW = 3.0, 5.0  # label heights: where its value may be, read closely again
+BAND_MARGIN = 0.15  # of a band's height, read beyond it so that its edge lines read whole
 
 
 def _upright(words: list[Word]) -> bool:
@@ -41,7 +43,8 @@ def _text(word: Word) -> bool:
 
 
 class Scan:
-    """One page image; `read` OCRs a part of it, `reread` one value's box."""
+    """One page image; `read` OCRs a part of it, `read_bands` the rows around some labels,
+    `reread` one value's box."""
 
     def __init__(self, image: Image.Image, dpi: float, number: int, settings: Settings) -> None:
         self._base, self.dpi = read_image.prepare(image, dpi, settings)
@@ -76,11 +79,35 @@ class Scan:
             self._base = self.image  # no further turn: the unstraightened copy may go
         return words
 
+    def read_bands(self, boxes: list[BBox]) -> tuple[list[tuple[float, float]], list[Word]]:
+        """Read closely the bands of the page (full width) where a value for a label in one of
+        `boxes` (points) may be printed: (top, bottom) of each band in points, and the words
+        whose middle is inside one."""
+        bands: list[tuple[float, float]] = []
+        for _x0, top, _x1, bottom in sorted(boxes, key=lambda box: box[1]):
+            height = bottom - top
+            band = (top - BAND_ABOVE * height, bottom + BAND_BELOW * height)
+            if bands and band[0] <= bands[-1][1]:
+                bands[-1] = (bands[-1][0], max(bands[-1][1], band[1]))
+            else:
+                bands.append(band)
+        words = []
+        for top, bottom in bands:
+            margin = (bottom - top) * BAND_MARGIN
+            rows = (max(0, round((top - margin) / self.scale)),
+                    min(self.image.height, round((bottom + margin) / self.scale)))
+            words += [w for w in self._read_rows(*rows, quick=False)
+                      if top <= w.center_y <= bottom]
+        return bands, words
+
     def _read(self, part: Part, quick: bool) -> list[Word]:
         if self._cut is None:
             self._cut = read_image.quiet_row(self.image, TOP)
-        top, bottom = {"top": (0, self._cut), "rest": (self._cut, self.image.height),
-                       "all": (0, self.image.height)}[part]
+        rows = {"top": (0, self._cut), "rest": (self._cut, self.image.height),
+                "all": (0, self.image.height)}[part]
+        return self._read_rows(*rows, quick)
+
+    def _read_rows(self, top: int, bottom: int, quick: bool) -> list[Word]:
         region = self.image.crop((0, top, self.image.width, bottom))
         region = read_image.remove_leaders(region, self.dpi)  # the letters stand upright now
         shrink = min(1.0, QUICK_DPI / self.dpi) if quick else 1.0
@@ -109,4 +136,4 @@ class Scan:
         top, bottom = min(word.top, word.body_top), max(word.bottom, word.body_bottom)
         return Word(word.text, (word.left / shrink + dx) * k, (top / shrink + dy) * k,
                     (word.right / shrink + dx) * k, (bottom / shrink + dy) * k,
-                    size=(bottom - top) / shrink * k, conf=word.conf)
+                    size=(bottom - top) / shrink * k, conf=word.conf, slope=word.slope)

@@ -28,8 +28,10 @@ class Settings(BaseSettings):
     max_email_depth: int = Field(10, ge=1, description="Deepest MIME nesting read of an email")
 
     # OCR of scans, photos and images (Tesseract)
-    ocr: OcrMode = Field("auto", description="auto: top of page 1 first, the rest only when no "
-                         "confident finding; full: every page whole; off: text layers only")
+    ocr: OcrMode = Field("auto", description="auto: quick looks at the top of page 1, then "
+                         "the rest, close reads only around labels without a confident value, "
+                         "other pages when page 1 is not enough; full: every page whole; off: "
+                         "text layers only")
     ocr_languages: str = Field("eng+deu+fra", description="Tesseract languages, '+'-joined")
     tesseract_cmd: str = Field("tesseract", description="Tesseract command or path")
     ocr_dpi: int = Field(300, ge=72, le=600, description="Resolution PDF pages are rendered at")

@@ -170,18 +170,23 @@ AUTO_PAGES = {
     ("top", ["top"], {"5531207"}),
     ("bottom", ["top", "rest"], {"5531207"}),
     ("no label", ["top", "rest"], set()),
-    ("label, no value", ["top", "rest", "all"], set()),
+    ("label, no value", ["top", "bands", "rest"], set()),
 ])
 def test_auto_reads_only_what_it_needs(monkeypatch: pytest.MonkeyPatch, layout: str,
                                        parts: list[str], found: set[str]) -> None:
-    """Quick looks at the top, then at the rest; a close read only for a label left open."""
-    read, seen = Scan.read, []
+    """Quick looks at the top, then at the rest; close reads only around labels left open."""
+    read, read_bands, seen = Scan.read, Scan.read_bands, []
 
     def spy(scan: Scan, part: str, quick: bool = False) -> list:
         seen.append(part)
         return read(scan, part, quick)
 
+    def spy_bands(scan: Scan, boxes: list) -> tuple:
+        seen.append("bands")
+        return read_bands(scan, boxes)
+
     monkeypatch.setattr(Scan, "read", spy)
+    monkeypatch.setattr(Scan, "read_bands", spy_bands)
     scan = scan_file(pdf_of(AUTO_PAGES[layout]), "png", MILD)
     assert _found(Extractor(Settings(ocr="auto")).extract_bytes(scan, "auto.png")) == found
     assert seen == parts
