@@ -131,25 +131,33 @@ def _with_ocr(document: Document, numbers: list[int], scans: Iterator[Scan], set
     if settings.ocr == "auto" and numbers[0] != 1 and hooks.enough(document):
         return document  # page 1 has text, and the text pages hold a confident finding
     document.text_source = "ocr" if len(numbers) == document.page_count else "mixed"
-    if settings.ocr == "auto" and numbers[0] == 1:
-        first, close = next(scans), []
-        for part in QUICK_PARTS:
-            _put(document, first, first.read(part, quick=True), wants_words, hooks)
-            if hooks.enough(document):
-                return document
-            doubtful = [box for box in hooks.doubtful(document)
-                        if not any(t <= (box[1] + box[3]) / 2 <= b for t, b in close)]
-            if doubtful:  # read closely where those labels' values are
-                bands, words = first.read_bands(doubtful)
-                close += bands
-                page = next(p for p in document.pages if p.number == 1)
-                document.pages.remove(page)
-                _put(document, first, _replaced(page.words, words), wants_words, hooks)
-                if hooks.enough(document):
-                    return document
+    if settings.ocr == "auto" and numbers[0] == 1 and _first_page_quickly(
+            document, next(scans), wants_words, hooks):
+        return document
     for scan in scans:
         _put(document, scan, scan.read("all"), wants_words, hooks)
     return document
+
+
+def _first_page_quickly(document: Document, first: Scan, wants_words: Callable[[str], bool],
+                        hooks: OcrHooks) -> bool:
+    """Page 1 under auto (see _with_ocr); whether what was read is enough."""
+    close: list[tuple[float, float]] = []  # bands read closely already
+    for part in QUICK_PARTS:
+        _put(document, first, first.read(part, quick=True), wants_words, hooks)
+        if hooks.enough(document):
+            return True
+        doubtful = [box for box in hooks.doubtful(document)
+                    if not any(t <= (box[1] + box[3]) / 2 <= b for t, b in close)]
+        if doubtful:  # read closely where those labels' values are
+            bands, words = first.read_bands(doubtful)
+            close += bands
+            page = next(p for p in document.pages if p.number == 1)
+            document.pages.remove(page)
+            _put(document, first, _replaced(page.words, words), wants_words, hooks)
+            if hooks.enough(document):
+                return True
+    return False
 
 
 def _replaced(words: list[Word], again: list[Word]) -> list[Word]:

@@ -49,7 +49,7 @@ class OcrWord:
     conf: float
     body_top: int
     body_bottom: int
-    slope: float = 0.0  # of its line's baseline (down per across; a page still a little askew)
+    slope: float  # of its line's baseline (down per across: a page still a little askew)
 
 
 def package(language: str) -> str:
