@@ -54,8 +54,7 @@ class Matcher:
 
     def unanswered(self, pages: list[Page], profile: IssuerProfile | None) -> bool:
         """Is a strong label (not a weak header like "Client") left without a value?"""
-        return any(best is None and spot.label.strength >= WEAK
-                   for page in pages for spot, best in self._answers(page, profile))
+        return any(self.doubtful(page, profile, sure=0.0) for page in pages)
 
     def match(self, pages: list[Page], profile: IssuerProfile | None = None) -> list[Finding]:
         """Findings of a document: one per (kind, normalized value), best evidence kept."""

@@ -72,15 +72,18 @@ class Extractor:
     def _confident(self, seen: Seen, document: Document) -> bool:
         """Does what was read so far hold a confident finding, and no strong label without a
         value (a second number may be what is left to read)?"""
-        profile = self.issuers.profile("\n".join(document.texts), document.sender_domain)
+        profile = self._profile(document)
         return any(f.confidence >= CONFIDENT for f in self._findings(document, profile, seen)) \
             and not self.matcher.unanswered(document.pages, profile)
 
     def _doubtful(self, document: Document) -> list[BBox]:
         """Where on page 1 a strong label has no confident value (yet)."""
-        profile = self.issuers.profile("\n".join(document.texts), document.sender_domain)
+        profile = self._profile(document)
         return [box for page in document.pages if page.number == 1
                 for box in self.matcher.doubtful(page, profile, CONFIDENT)]
+
+    def _profile(self, document: Document) -> IssuerProfile | None:
+        return self.issuers.profile("\n".join(document.texts), document.sender_domain)
 
     def _check_size(self, size: int) -> None:
         if size > self.settings.max_file_bytes:

@@ -26,6 +26,12 @@ def enqueue(document_ids: list[str]) -> None:
             time_limit=settings.task_time_limit * len(document_ids))
 
 
+def given_up(attempts: int) -> dict[str, str]:
+    """What a document becomes once processing it stopped `attempts` times: failed, for good."""
+    return {"status": "failed", "error_code": "gave_up",
+            "error_message": f"processing stopped {attempts} times"}
+
+
 def sweep(db: Database, stuck_after: float, max_attempts: int) -> list[str]:
     """Requeue stuck documents; one stuck processing more than `max_attempts` times fails."""
     cutoff = now() - dt.timedelta(seconds=stuck_after)
@@ -38,9 +44,7 @@ def sweep(db: Database, stuck_after: float, max_attempts: int) -> list[str]:
         for document_id, status, attempts, updated_at in stuck:
             # A message that waited long is requeued freely; a run that vanished counts.
             attempts += status == "processing"
-            values = ({"status": "failed", "error_code": "gave_up",
-                       "error_message": f"processing stopped {attempts} times"}
-                      if attempts >= max_attempts else {"status": "queued"})
+            values = given_up(attempts) if attempts >= max_attempts else {"status": "queued"}
             changed = session.execute(
                 update(Document).where(Document.id == document_id,
                                        Document.updated_at == updated_at)

@@ -32,14 +32,13 @@ def _upright(words: list[Word]) -> bool:
     """Do the longer words read with confidence, and run across? (A page on its side reads as
     noise, or as words standing on end.)"""
     long = [w for w in words if sum(c.isalnum() for c in w.text) >= 3]
-    sure = [w for w in long if w.conf >= LEGIBLE_CONF and w.x1 - w.x0 > w.height]
+    sure = [w for w in long if w.conf >= LEGIBLE_CONF and w.width > w.height]
     return len(sure) >= LEGIBLE_MIN and len(sure) >= LEGIBLE_SHARE * len(long)
 
 
 def _text(word: Word) -> bool:
     """Not a rule or a dotted leader read as a few letters stretched over a long run."""
-    width = word.x1 - word.x0
-    return word.conf >= NOISE_CONF or width <= NOISE_WIDTH * word.height * len(word.text)
+    return word.conf >= NOISE_CONF or word.width <= NOISE_WIDTH * word.height * len(word.text)
 
 
 class Scan:

@@ -21,6 +21,7 @@ from extractor.db import Database
 from extractor.link import key, link_document
 from extractor.models import DocumentResult, ErrorInfo
 from extractor.pipeline import Extractor
+from extractor.queue import given_up
 from extractor.store import Store
 from extractor.tables import Document, now
 
@@ -46,16 +47,15 @@ def claim(db: Database, document_ids: list[str], version: str,
     pending = (Document.status != "done") | Document.packs_version.is_distinct_from(version)
     redelivered = Document.status == "processing"
     with db.session() as session:
-        given_up = session.scalars(
+        failed = session.scalars(
             update(Document)
             .where(Document.id.in_(document_ids), redelivered,
                    Document.attempts + 1 >= max_attempts)
-            .values(status="failed", error_code="gave_up", attempts=Document.attempts + 1,
-                    error_message=f"processing stopped {max_attempts} times", updated_at=now())
+            .values(**given_up(max_attempts), attempts=Document.attempts + 1, updated_at=now())
             .returning(Document.id).execution_options(synchronize_session=False)).all()
         rows = session.execute(
             update(Document)
-            .where(Document.id.in_(set(document_ids) - set(given_up)), pending)
+            .where(Document.id.in_(set(document_ids) - set(failed)), pending)
             .values(status="processing", updated_at=now(),
                     attempts=Document.attempts + case((redelivered, 1), else_=0))
             .returning(Document.id, Document.sha256, Document.filename)

@@ -106,9 +106,10 @@ def find_spots(page: Page, matcher: LabelMatcher) -> tuple[list[Spot], dict[int,
     for segments in by_line.values():
         for segment in segments:
             text, starts = _indexed_text(segment.words)
-            hits = _without_qualifiers(text, matcher.find(text, fuzzy))
+            found = matcher.find(text, fuzzy)
+            hits = _without_qualifiers(text, found)
             spots += [_spot(h, text, segment.words, starts, segment, 0) for h in hits]
-            spots += _stacked_spots(segment, text, by_line, matcher, fuzzy)
+            spots += _stacked_spots(segment, text, found, by_line, matcher, fuzzy)
     stacked = [s for s in spots if len(s.lines) > 1]
     spots = [s for s in spots if not any(_covered(s, t) for t in stacked if t is not s)]
     return spots, by_line
@@ -140,16 +141,18 @@ def _covered(spot: Spot, other: Spot) -> bool:
     return all(any(w is v for v in other.words) for w in spot.words)
 
 
-def _stacked_spots(segment: Segment, text: str, by_line: dict[int, list[Segment]],
-                   matcher: LabelMatcher, fuzzy: bool) -> list[Spot]:
-    """Labels printed over two lines ("Customer" above "Number:"), joined at the line break."""
+def _stacked_spots(segment: Segment, text: str, found: list[LabelHit],
+                   by_line: dict[int, list[Segment]], matcher: LabelMatcher,
+                   fuzzy: bool) -> list[Spot]:
+    """Labels printed over two lines ("Customer" above "Number:"), joined at the line break;
+    `found`: the labels of `segment` alone."""
     below = _segment_below(segment, by_line) if matcher.may_continue(text) else None
     if below is None:
         return []
     words = segment.words + below.words
     joined, starts = _indexed_text(words)
     lower = len(text) + 1
-    whole = [(h.start, h.end, h.label) for h in matcher.find(text, fuzzy)] + [
+    whole = [(h.start, h.end, h.label) for h in found] + [
         (h.start + lower, h.end + lower, h.label) for h in matcher.find(joined[lower:], fuzzy)]
     spots = []
     for hit in matcher.find(joined, fuzzy):
