@@ -29,6 +29,7 @@ os.environ["OMP_THREAD_LIMIT"] = "1"  # inherited by every Tesseract this proces
 _ROTATE = regex.compile(r"^Rotate:\s*(\d+)", regex.MULTILINE)
 _ORIENTATION_CONF = regex.compile(r"^Orientation confidence:\s*([\d.]+)", regex.MULTILINE)
 MIN_OSD_CONFIDENCE = 2.0  # Tesseract's own advice: below this the orientation is a guess
+PAGE_PSM = 3  # Tesseract's page segmentation with its layout analysis (blocks, columns)
 _HOCR_LINE = regex.compile(
     r"class='ocr_(?:line|caption|header|textfloat)'[^>]*title=\"bbox (\d+) (\d+) (\d+) (\d+); "
     r"baseline ([-\d.]+) ([-\d.]+); x_size ([\d.]+)")
@@ -107,8 +108,8 @@ def _pgm(image: Image.Image) -> Iterator[Path]:
         yield path
 
 
-def words(image: Image.Image, settings: Settings, dpi: int, psm: int = 3, whitelist: str = "",
-          quick: bool = False) -> list[OcrWord]:
+def words(image: Image.Image, settings: Settings, dpi: int, psm: int = PAGE_PSM,
+          whitelist: str = "", quick: bool = False) -> list[OcrWord]:
     """Words Tesseract reads on `image` in page segmentation mode `psm`.
 
     `whitelist` restricts the characters it may read (for re-reading one value); `quick` reads

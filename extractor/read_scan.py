@@ -17,7 +17,9 @@ from extractor.settings import Settings
 Part = Literal["top", "rest", "all"]
 QUICK_PARTS: tuple[Part, ...] = ("top", "rest")  # the auto strategy's quick looks, in order
 TOP = 0.3  # share of the page height read first
-QUICK_DPI = 200  # resolution of that first, quick look
+QUICK_DPI = 200  # resolution of that first, quick look, which reads the text as one column of
+QUICK_PSM = 4  # lines across the page: at this resolution, Tesseract's layout analysis of blocks
+# and columns (PAGE_PSM) drops whole table cells now and then; the words' boxes place them anyway
 LEGIBLE_CONF = 0.7  # a word read at least this surely...
 LEGIBLE_SHARE = 0.5  # ...and this share of such words: the page is upright
 LEGIBLE_MIN = 3
@@ -65,7 +67,7 @@ class Scan:
 
     def read(self, part: Part, quick: bool = False) -> list[Word]:
         """Words of the top of the page, of the rest of it, or of all of it (`quick`: in the
-        first configured language only, at a lower resolution)."""
+        first configured language only, at a lower resolution, as one column of lines)."""
         words = self._read(part, quick)
         if not self._oriented:
             self._oriented = True
@@ -113,7 +115,8 @@ class Scan:
         if shrink < 1.0:
             region = region.resize((round(region.width * shrink), round(region.height * shrink)),
                                    Image.Resampling.BOX)
-        found = read_ocr.words(region, self.settings, round(self.dpi * shrink), quick=quick)
+        found = read_ocr.words(region, self.settings, round(self.dpi * shrink),
+                               psm=QUICK_PSM if quick else read_ocr.PAGE_PSM, quick=quick)
         return [w for w in (self._word(w, 0, top, shrink) for w in found) if _text(w)]
 
     def reread(self, box: BBox, whitelist: str) -> list[Word]:

@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
+from extractor import read_image
 from extractor.cli import app
 from extractor.models import DocumentResult
 from extractor.pipeline import Extractor
@@ -190,3 +191,13 @@ def test_auto_reads_only_what_it_needs(monkeypatch: pytest.MonkeyPatch, layout: 
     scan = scan_file(pdf_of(AUTO_PAGES[layout]), "png", MILD)
     assert _found(Extractor(Settings(ocr="auto")).extract_bytes(scan, "auto.png")) == found
     assert seen == parts
+
+
+@pytest.mark.parametrize("angle", [-3.2, -0.7, 0.0, 1.4, 4.1])
+def test_skew_levels_text_lines(angle: float) -> None:
+    """A page of text lines turned by `angle` degrees is measured as needing -`angle` back."""
+    rows = [(60, 60 + 18 * i, f"Line {i} of a statement, customer number 4711-{i:04}")
+            for i in range(30)]
+    page = pdfium.PdfDocument(pdf_of(rows))[0].render(scale=200 / 72).to_pil().convert("L")
+    turned = page.rotate(angle, resample=Image.Resampling.BILINEAR, expand=True, fillcolor=255)
+    assert abs(read_image.skew(turned) + angle) <= 0.25
