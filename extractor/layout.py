@@ -7,6 +7,8 @@ import statistics
 from extractor.models import Word
 
 SEGMENT_GAP = 1.2  # a gap wider than this many word heights starts a new segment (a new cell)
+TOUCH_GAP = 0.5  # words side by side, closer than this many heights, and overlapping...
+TOUCH_OVERLAP = 0.6  # ...over this share of the shorter one's height: one line
 
 
 def assign_lines(words: list[Word]) -> list[Word]:
@@ -28,12 +30,40 @@ def assign_lines(words: list[Word]) -> list[Word]:
             continue
         lines.append([word])
         anchor_y, anchor_h = centre, height
+    lines = _rejoined(lines)
     ordered: list[Word] = []
     for number, line in enumerate(lines):
         for word in sorted(line, key=_left):
             word.line = number
             ordered.append(word)
     return ordered
+
+
+def _rejoined(lines: list[list[Word]]) -> list[list[Word]]:
+    """Neighbouring lines joined where a word of one touches a word of the other side by side
+    and no two words of them collide: a row drifting across the bar splits there (one number
+    read as "0078" on one line and "74304-386639" on the next)."""
+    joined: list[list[Word]] = []
+    for line in lines:
+        if joined and _touching(joined[-1], line):
+            joined[-1] = joined[-1] + line
+        else:
+            joined.append(line)
+    return joined
+
+
+def _touching(upper: list[Word], lower: list[Word]) -> bool:
+    def side_by_side(a: Word, b: Word) -> bool:
+        shorter = min(a.height, b.height)
+        gap = max(a.x0, b.x0) - min(a.x1, b.x1)
+        overlap = min(a.bottom, b.bottom) - max(a.top, b.top)
+        return 0 <= gap <= TOUCH_GAP * shorter and overlap >= TOUCH_OVERLAP * shorter
+
+    def collide(a: Word, b: Word) -> bool:
+        return min(a.x1, b.x1) > max(a.x0, b.x0)
+
+    pairs = [(a, b) for a in upper for b in lower]
+    return any(side_by_side(a, b) for a, b in pairs) and not any(collide(a, b) for a, b in pairs)
 
 
 def _left(word: Word) -> float:

@@ -6,7 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from extractor.layout import assign_lines
 from extractor.match import Matcher
+from extractor.models import Page, Word
 from extractor.packs import load_packs
 from extractor.settings import Settings
 from tests.pages import page_of
@@ -166,3 +168,16 @@ def test_confusable_neighbours_never_change_the_answer(neighbours: list) -> None
         text = template.format(n=digit)
         rows.append((x, y, text[:28] if place == "left" else text))
     assert found(rows) == [("customer_number", "48213-7751")]
+
+
+def test_row_drifting_across_the_page_stays_one_line() -> None:
+    """A stub row read a little askew (each word higher than the one before) stays one line, so
+    the value above its caption is the whole number, not its first group."""
+    row = [("Mutuelle", 73, 105, 584.0), ("Mirora", 111, 136, 583.0), ("SA", 141, 153, 582.6),
+           ("0078", 246, 262, 582.8), ("74304-386639", 264, 317, 579.4),
+           ("19", 331, 339, 578.3), ("mai", 343, 356, 577.9), ("2023", 360, 380, 577.6)]
+    words = [Word(text, x0, top, x1, top + 11, 11) for text, x0, x1, top in row]
+    words += [Word("N°", 246, 594.5, 256, 603.5, 9), Word("client", 259, 594.1, 282, 603.1, 9)]
+    page = Page(number=1, width=595, height=842, words=assign_lines(words), source="ocr")
+    assert [(f.kind, f.value) for f in matcher.match([page])] == [
+        ("customer_number", "0078 74304-386639")]
