@@ -14,6 +14,7 @@ from extractor.sniff import DocType
 
 IMAGE_TYPES = ("png", "jpeg", "tiff", "webp")
 COVERED = 0.3  # a word read again covers an earlier one over this share of the narrower
+# and of the lower one (text bodies of neighbouring lines overlap a little)
 Reread = Callable[[BBox, str], list[Word]]  # a box (points) read again, as one line of characters
 
 
@@ -166,7 +167,8 @@ def _replaced(words: list[Word], again: list[Word]) -> list[Word]:
     def covering(word: Word, others: list[Word]) -> list[Word]:
         return [o for o in others
                 if min(word.x1, o.x1) - max(word.x0, o.x0) > COVERED * min(word.width, o.width)
-                and min(word.bottom, o.bottom) - max(word.top, o.top) > 0]
+                and min(word.bottom, o.bottom) - max(word.top, o.top)
+                > COVERED * min(word.height, o.height)]
 
     kept = [w for w in words if not any(a.conf > w.conf for a in covering(w, again))]
     return kept + [a for a in again if not any(w.conf >= a.conf for w in covering(a, kept))]

@@ -16,8 +16,9 @@ from typer.testing import CliRunner
 
 from extractor import read_image
 from extractor.cli import app
-from extractor.models import DocumentResult
+from extractor.models import DocumentResult, Word
 from extractor.pipeline import Extractor
+from extractor.read import _replaced
 from extractor.read_scan import Scan
 from extractor.refine import digits_for_confusables
 from extractor.settings import Settings
@@ -201,3 +202,12 @@ def test_skew_levels_text_lines(angle: float) -> None:
     page = pdfium.PdfDocument(pdf_of(rows))[0].render(scale=200 / 72).to_pil().convert("L")
     turned = page.rotate(angle, resample=Image.Resampling.BILINEAR, expand=True, fillcolor=255)
     assert abs(read_image.skew(turned) + angle) <= 0.25
+
+
+def test_a_close_read_replaces_a_doubtful_word_but_not_the_line_above() -> None:
+    """A value read again surely replaces its doubtful first reading, though its text body
+    touches a sure word of the line above; that word stays."""
+    above = Word("0800-6119", 160, 238.8, 204, 253.2, 14, conf=0.97)
+    doubtful = Word("1TN49006343", 155, 255.5, 216, 266.6, 11, conf=0.33)
+    again = Word("TN49006343", 159, 252.5, 214, 266.2, 14, conf=0.92)
+    assert _replaced([above, doubtful], [again]) == [above, again]
