@@ -20,6 +20,7 @@ from extractor import queue
 from extractor.auth import KeyCache, RateLimiter
 from extractor.db import Database, database, upgrade
 from extractor.errors import InputError, TooLarge
+from extractor.ingest import Admitter
 from extractor.masking import install_log_masking
 from extractor.routes import accounts, documents, health, keys, lookup, review, web
 from extractor.settings import Settings, get_settings
@@ -74,11 +75,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         db.ensure_workspace(DEFAULT_WORKSPACE, settings.workspace_mode)
         app.state.settings, app.state.db = settings, db
         app.state.store = Store(settings.data_dir)
+        app.state.admitter = Admitter(db, app.state.store)
         app.state.limiter = RateLimiter(settings.rate_limit)
         app.state.keys = KeyCache(settings.key_cache_seconds)
         sweeper = (asyncio.create_task(_sweep_forever(db, settings))
                    if settings.sweep_interval else None)
         yield
+        await asyncio.to_thread(app.state.admitter.close)
         if sweeper is not None:
             sweeper.cancel()
             with suppress(asyncio.CancelledError):

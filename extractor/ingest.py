@@ -3,14 +3,15 @@ workspace, record the document and queue it."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import threading
 from collections.abc import AsyncIterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from functools import partial
+from queue import SimpleQueue
 
-import anyio
 from kombu.exceptions import KombuError
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
@@ -28,9 +29,7 @@ log = logging.getLogger(__name__)
 MAX_FILES = 100
 MAX_FIELD_BYTES = 4096
 _FSYNC = ThreadPoolExecutor(MAX_FILES // 10, thread_name_prefix="custid-fsync")
-# Uploads an API process records at once (the others wait their turn, in order): more only
-# contend for the GIL and SQLite's one writer, which lengthens the slowest waits.
-_ADMITTING = anyio.CapacityLimiter(4)
+GROUP = 64  # uploads recorded together at most
 
 
 class BadUpload(InputError):
@@ -134,34 +133,80 @@ async def receive(content_type: str, body: AsyncIterator[bytes], store: Store,
     return upload
 
 
-async def admit_in_turn(db: Database, store: Store, workspace_id: str, upload: Upload,
-                        webhook_url: str | None) -> list[tuple[str, bool]]:
-    """`admit` in a worker thread, a few uploads at a time."""
-    return await anyio.to_thread.run_sync(
-        partial(admit, db, store, workspace_id, upload, webhook_url), limiter=_ADMITTING)
+@dataclass
+class Arrival:
+    """An upload to record: its staged files, the workspace it is for, who to call when done."""
+
+    workspace_id: str
+    upload: Upload
+    webhook_url: str | None = None
 
 
-def admit(db: Database, store: Store, workspace_id: str, upload: Upload,
-          webhook_url: str | None, enqueue: bool = True) -> list[tuple[str, bool]]:
-    """Record and queue the staged files: (document id, new) each; a known file is not new.
-    One transaction for all of them, unless the same file is uploaded at the same moment.
-    Not `enqueue`d, the caller processes the new ones itself (`custid ingest` without serve)."""
-    _flush([staged for _name, staged in upload.files])
+class Admitter:
+    """Records an API process's uploads in groups (a group commit): one thread takes every upload
+    waiting and `admit`s them together, so under load an upload shares its file syncs, its
+    transaction (SQLite has one writer) and its queue message with those that arrived meanwhile.
+    Alone, an upload is recorded at once."""
+
+    def __init__(self, db: Database, store: Store) -> None:
+        self.db, self.store = db, store
+        self._waiting: SimpleQueue[tuple[Arrival, Future] | None] = SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="custid-admit", daemon=True)
+        self._thread.start()
+
+    async def admit(self, arrival: Arrival) -> list[tuple[str, bool]]:
+        """`admit` for one upload, in the next group."""
+        done: Future[list[tuple[str, bool]]] = Future()
+        self._waiting.put((arrival, done))
+        return await asyncio.wrap_future(done)
+
+    def close(self) -> None:
+        self._waiting.put(None)
+        self._thread.join()
+
+    def _run(self) -> None:
+        while (first := self._waiting.get()) is not None:
+            group = [first]
+            while len(group) < GROUP and not self._waiting.empty():
+                if (item := self._waiting.get()) is None:
+                    self._waiting.put(None)  # stop after this group
+                    break
+                group.append(item)
+            try:
+                admitted = admit(self.db, self.store, [arrival for arrival, _done in group])
+            except BaseException as exc:  # every upload of the group answers with the error
+                for _arrival, done in group:
+                    done.set_exception(exc)
+                continue
+            for (_arrival, done), result in zip(group, admitted, strict=True):
+                done.set_result(result)
+
+
+def admit(db: Database, store: Store, arrivals: list[Arrival],
+          enqueue: bool = True) -> list[list[tuple[str, bool]]]:
+    """Record and queue the staged files of `arrivals`: (document id, new) for each file of each;
+    a known file is not new. One transaction and one queue message for all of them, unless the
+    same file is uploaded at the same moment elsewhere. Not `enqueue`d, the caller processes the
+    new ones itself (`custid ingest` without serve)."""
+    files = [(arrival.workspace_id, name, staged, arrival.webhook_url)
+             for arrival in arrivals for name, staged in arrival.upload.files]
     try:
-        admitted = _admit_all(db, store, workspace_id, upload.files, webhook_url)
-    except IntegrityError:  # the same file, uploaded at the same moment: one by one
-        admitted = [_admit(db, store, workspace_id, name, staged, webhook_url)
-                    for name, staged in upload.files]
+        _flush([staged for _workspace, _name, staged, _webhook in files])
+        try:
+            admitted = _admit_all(db, store, files)
+        except IntegrityError:  # the same file, uploaded at the same moment: one by one
+            admitted = [_admit(db, store, file) for file in files]
     finally:
-        upload.discard()  # what was not kept
-    if not enqueue:
-        return admitted
-    try:
-        queue.enqueue([document_id for document_id, new in admitted if new])
-    except KombuError as exc:  # recorded: the sweep queues them once the broker is back
-        log.warning("broker unavailable (%s): the sweep will queue the documents",
-                    exc.__class__.__name__)
-    return admitted
+        for arrival in arrivals:
+            arrival.upload.discard()  # what was not kept
+    if enqueue:
+        try:
+            queue.enqueue([document_id for document_id, new in admitted if new])
+        except KombuError as exc:  # recorded: the sweep queues them once the broker is back
+            log.warning("broker unavailable (%s): the sweep will queue the documents",
+                        exc.__class__.__name__)
+    each = iter(admitted)
+    return [[next(each) for _file in arrival.upload.files] for arrival in arrivals]
 
 
 def _flush(staged: list[Staged]) -> None:
@@ -173,29 +218,32 @@ def _flush(staged: list[Staged]) -> None:
         list(_FSYNC.map(Staged.close, staged))
 
 
-def _admit_all(db: Database, store: Store, workspace_id: str, files: list[tuple[str, Staged]],
-               webhook_url: str | None) -> list[tuple[str, bool]]:
+File = tuple[str, str, Staged, str | None]  # workspace, file name, staged file, webhook URL
+
+
+def _admit_all(db: Database, store: Store, files: list[File]) -> list[tuple[str, bool]]:
     """Record the rows, keep the originals and commit, in one transaction under the locks of all
     the files (see store; taken in order, so uploads sharing files cannot deadlock). Should the
     transaction fail, the originals it placed go again unless a document has them."""
     placed: list[str] = []
     try:
         with ExitStack() as stack:
-            locks = {staged.sha256[:2]: staged.sha256 for _name, staged in files}
+            locks = {staged.sha256[:2]: staged.sha256 for _ws, _name, staged, _hook in files}
             for sha256 in sorted(locks.values()):
                 stack.enter_context(store.lock(sha256))
             session = stack.enter_context(db.session())
-            known = {sha256: document_id for sha256, document_id in session.execute(
-                select(Document.sha256, Document.id).where(
-                    Document.workspace_id == workspace_id,
-                    Document.sha256.in_({staged.sha256 for _name, staged in files})))}
+            known = {(workspace_id, sha256): document_id
+                     for workspace_id, sha256, document_id in session.execute(
+                         select(Document.workspace_id, Document.sha256, Document.id).where(
+                             Document.workspace_id.in_({ws for ws, _n, _s, _h in files}),
+                             Document.sha256.in_({s.sha256 for _ws, _n, s, _h in files})))}
             admitted: list[tuple[str, bool]] = []
             new: list[Staged] = []
-            for filename, staged in files:
-                if staged.sha256 in known:  # stored before, or twice in this upload
-                    admitted.append((known[staged.sha256], False))
+            for workspace_id, filename, staged, webhook_url in files:
+                if (workspace_id, staged.sha256) in known:  # stored before, or twice now
+                    admitted.append((known[workspace_id, staged.sha256], False))
                     continue
-                known[staged.sha256] = document_id = new_id()
+                known[workspace_id, staged.sha256] = document_id = new_id()
                 session.add(Document(id=document_id, workspace_id=workspace_id,
                                      sha256=staged.sha256, filename=filename, size=staged.size,
                                      webhook_url=webhook_url))
@@ -223,12 +271,12 @@ def _drop_placed(db: Database, store: Store, placed: list[str]) -> None:
         log.warning("originals of a failed upload stay (%s)", exc.__class__.__name__)
 
 
-def _admit(db: Database, store: Store, workspace_id: str, filename: str, staged: Staged,
-           webhook_url: str | None) -> tuple[str, bool]:
+def _admit(db: Database, store: Store, file: File) -> tuple[str, bool]:
     """One file: as _admit_all, or the document of the same file uploaded at the same moment."""
     try:
-        return _admit_all(db, store, workspace_id, [(filename, staged)], webhook_url)[0]
+        return _admit_all(db, store, [file])[0]
     except IntegrityError:
+        workspace_id, _name, staged, _webhook = file
         with db.session() as session:
             existing = _existing(session, workspace_id, staged.sha256)
         if existing is None:  # recorded and deleted again meanwhile

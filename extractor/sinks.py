@@ -162,8 +162,8 @@ def admit_files(db: Database, store: Store, settings: Settings, paths: list[Path
         except (InputError, OSError) as exc:
             item.failure = _failure(item.path, exc)
     if fresh:
-        for item, (document_id, new) in zip(fresh, ingest.admit(
-                db, store, DEFAULT_WORKSPACE, upload, None, enqueue), strict=True):
+        admitted = ingest.admit(db, store, [ingest.Arrival(DEFAULT_WORKSPACE, upload)], enqueue)
+        for item, (document_id, new) in zip(fresh, admitted[0], strict=True):
             item.document_id, item.todo = document_id, new
     if enqueue and stale:
         queue.enqueue(stale)

@@ -39,6 +39,11 @@ class Staged:
     def sha256(self) -> str:
         return self._hash.hexdigest()
 
+    @property
+    def closed(self) -> bool:
+        """Written to disk and closed."""
+        return self._file.closed
+
     def close(self) -> None:
         if not self._file.closed:
             self._file.flush()

@@ -12,7 +12,7 @@ from sqlalchemy.exc import OperationalError
 
 from extractor.db import Database, upgrade
 from extractor.errors import TooLarge
-from extractor.ingest import BadUpload, admit, receive
+from extractor.ingest import Admitter, Arrival, BadUpload, admit, receive
 from extractor.store import Store
 from extractor.tables import Document
 
@@ -83,7 +83,7 @@ def test_a_failed_commit_leaves_no_original_of_its_own(database_url: str, tmp_pa
     for workspace in ("a", "b"):
         db.ensure_workspace(workspace, "auto")
     shared, own = b"%PDF-1.4 shared", b"%PDF-1.4 own"
-    admit(db, store, "a", upload(store, multipart(("file", "x.pdf", shared))), None, False)
+    admit(db, store, [Arrival("a", upload(store, multipart(("file", "x.pdf", shared))))], False)
 
     def down(_connection: object) -> None:
         raise OperationalError("COMMIT", {}, Exception("the database went away"))
@@ -91,8 +91,9 @@ def test_a_failed_commit_leaves_no_original_of_its_own(database_url: str, tmp_pa
     event.listen(db.engine, "commit", down)
     try:
         with pytest.raises(OperationalError):
-            admit(db, store, "b", upload(store, multipart(("file", "x.pdf", shared),
-                                                          ("file", "y.pdf", own))), None, False)
+            admit(db, store, [Arrival("b", upload(store, multipart(("file", "x.pdf", shared),
+                                                                   ("file", "y.pdf", own))))],
+                  False)
     finally:
         event.remove(db.engine, "commit", down)
         with db.session() as session:
@@ -102,3 +103,41 @@ def test_a_failed_commit_leaves_no_original_of_its_own(database_url: str, tmp_pa
     assert store.read(hashlib.sha256(shared).hexdigest()) == shared  # a's document has it
     assert not store.path(hashlib.sha256(own).hexdigest()).exists()
     assert list(store.staging.iterdir()) == []
+
+
+def test_uploads_arriving_meanwhile_are_recorded_together(database_url: str,
+                                                           tmp_path: Path) -> None:
+    """While one upload is being recorded, those arriving meanwhile wait and are then recorded
+    in one transaction (a group commit), each answered with its own documents."""
+    upgrade(database_url)
+    db, store = Database(database_url), Store(tmp_path / "data")
+    db.ensure_workspace("a", "auto")
+    bodies = [f"%PDF-1.4 {n}".encode() for n in range(6)]
+    arrivals = [Arrival("a", upload(store, multipart(("file", "x.pdf", body)))) for body in bodies]
+    first_file = arrivals[0].upload.files[0][1]
+    commits: list[object] = []
+
+    def committed(connection: object) -> None:
+        commits.append(connection)
+
+    event.listen(db.engine, "commit", committed)
+    admitter = Admitter(db, store)
+
+    async def admit_all() -> list[list[tuple[str, bool]]]:
+        with store.lock(first_file.sha256):  # the first upload's group waits for this lock
+            first = asyncio.ensure_future(admitter.admit(arrivals[0]))
+            while not first_file.closed:  # until the admitter took it up alone
+                await asyncio.sleep(0.01)
+            rest = [asyncio.ensure_future(admitter.admit(a)) for a in arrivals[1:]]
+            await asyncio.sleep(0)  # they are waiting now
+        return await asyncio.gather(first, *rest)
+
+    try:
+        admitted = asyncio.run(admit_all())
+    finally:
+        admitter.close()
+        event.remove(db.engine, "commit", committed)
+    assert [new for [(_id, new)] in admitted] == [True] * 6
+    assert len({document_id for [(document_id, _new)] in admitted}) == 6
+    assert len(commits) == 2  # the first upload alone, then the five that came meanwhile
+    db.engine.dispose()

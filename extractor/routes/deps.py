@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from extractor import auth
 from extractor.db import Database
+from extractor.ingest import Admitter
 from extractor.settings import Settings
 from extractor.store import Store
 from extractor.tables import Base
@@ -35,12 +36,17 @@ async def _store(request: Request) -> Store:
     return request.app.state.store
 
 
+async def _admitter(request: Request) -> Admitter:
+    return request.app.state.admitter
+
+
 async def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
 DbDep = Annotated[Database, Depends(_db)]
 StoreDep = Annotated[Store, Depends(_store)]
+AdmitterDep = Annotated[Admitter, Depends(_admitter)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 
 

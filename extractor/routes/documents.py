@@ -12,6 +12,7 @@ from fastapi.responses import FileResponse
 
 from extractor import ingest, queue, results, webhook
 from extractor.routes.deps import (
+    AdmitterDep,
     CallerDep,
     DbDep,
     Offset,
@@ -55,7 +56,7 @@ def _status_url(request: Request, document_id: str) -> str:
                503: {"description": "The database is unavailable: retry after Retry-After"},
                507: {"description": "The data disk is full: nothing was stored"}})
 async def upload(request: Request, response: Response, db: DbDep, store: StoreDep,
-                 settings: SettingsDep, workspace: WorkspaceDep):
+                 admitter: AdmitterDep, settings: SettingsDep, workspace: WorkspaceDep):
     """Store and queue documents (streamed to disk); 202 with where to follow each one."""
     files = await ingest.receive(request.headers.get("content-type", ""), request.stream(),
                                  store, settings.max_upload_bytes)
@@ -63,7 +64,7 @@ async def upload(request: Request, response: Response, db: DbDep, store: StoreDe
     try:
         if webhook_url:
             await run_in_threadpool(webhook.check, webhook_url, settings.webhook_allow)
-        admitted = await ingest.admit_in_turn(db, store, workspace, files, webhook_url)
+        admitted = await admitter.admit(ingest.Arrival(workspace, files, webhook_url))
     except BaseException:
         files.discard()
         raise
