@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from extractor.labels import LabelMatcher
 from extractor.models import BBox, Finding, Page
 from extractor.packs import IssuerProfile, Packs
@@ -47,10 +49,13 @@ class Matcher:
     def page_candidates(self, page: Page, profile: IssuerProfile | None) -> list[Scored]:
         return [best for _, best in self._answers(page, profile) if best is not None]
 
-    def doubtful(self, page: Page, profile: IssuerProfile | None, sure: float) -> list[BBox]:
-        """Boxes of the strong labels of the page without a value at least `sure`."""
+    def doubtful(self, page: Page, profile: IssuerProfile | None, sure: float,
+                 settled: Collection[str] = ()) -> list[BBox]:
+        """Boxes of the strong labels of the page without a value at least `sure`, but for
+        labels of the kinds `settled` (a number of that kind was found surely elsewhere)."""
         return [spot.box for spot, best in self._answers(page, profile)
-                if spot.label.strength >= WEAK and (best is None or best.confidence < sure)]
+                if spot.label.strength >= WEAK and spot.label.kind not in settled
+                and (best is None or best.confidence < sure)]
 
     def unanswered(self, pages: list[Page], profile: IssuerProfile | None) -> bool:
         """Is a strong label (not a weak header like "Client") left without a value?"""

@@ -42,7 +42,8 @@ class Extractor:
         try:
             self._check_size(len(data))
             seen: Seen = {}  # findings of what OCR read so far
-            hooks = OcrHooks(self.refiner, partial(self._confident, seen), self._doubtful)
+            hooks = OcrHooks(self.refiner, partial(self._confident, seen),
+                             partial(self._doubtful, seen))
             document = read_document(data, sniff(data), self.settings, self.matcher.may_match,
                                      hooks)
         except (InputError, DependencyMissing) as exc:
@@ -76,11 +77,14 @@ class Extractor:
         return any(f.confidence >= CONFIDENT for f in self._findings(document, profile, seen)) \
             and not self.matcher.unanswered(document.pages, profile)
 
-    def _doubtful(self, document: Document) -> list[BBox]:
-        """Where on page 1 a strong label has no confident value (yet)."""
+    def _doubtful(self, seen: Seen, document: Document) -> list[BBox]:
+        """Where on page 1 a strong label has no confident value (yet), of a kind not found
+        with confidence: a second number may be read there."""
         profile = self._profile(document)
+        settled = {f.kind for f in self._findings(document, profile, seen)
+                   if f.confidence >= CONFIDENT}
         return [box for page in document.pages if page.number == 1
-                for box in self.matcher.doubtful(page, profile, CONFIDENT)]
+                for box in self.matcher.doubtful(page, profile, CONFIDENT, settled)]
 
     def _profile(self, document: Document) -> IssuerProfile | None:
         return self.issuers.profile("\n".join(document.texts), document.sender_domain)

@@ -119,8 +119,9 @@ def _with_ocr(document: Document, numbers: list[int], scans: Iterator[Scan], set
     """Add the pages `numbers` (ascending), read by OCR from `scans`, to what the text layers gave.
 
     auto, page 1 scanned: a quick look at its top, then at the rest of it; after each, where it
-    saw a label without a confident value, the rows around that label are read again closely;
-    all this stops as soon as what was read holds a confident finding. Then every other page,
+    saw a strong label without a confident value (of a kind not found surely yet), the rows
+    around that label are read again closely; all this stops as soon as what was read holds a
+    confident finding and no strong label without a value. Then every other page,
     as `full` reads every page. auto, page 1 with text: the scanned pages only when the text
     pages hold no confident finding. off: refuse.
     """
@@ -146,18 +147,16 @@ def _first_page_quickly(document: Document, first: Scan, wants_words: Callable[[
     close: list[tuple[float, float]] = []  # bands read closely already
     for part in QUICK_PARTS:
         _put(document, first, first.read(part, quick=True), wants_words, hooks)
-        if hooks.enough(document):
-            return True
         doubtful = [box for box in hooks.doubtful(document)
                     if not any(t <= (box[1] + box[3]) / 2 <= b for t, b in close)]
-        if doubtful:  # read closely where those labels' values are
+        if doubtful:  # read closely where those labels' values are, even beside a sure finding
             bands, words = first.read_bands(doubtful)
             close += bands
             page = next(p for p in document.pages if p.number == 1)
             document.pages.remove(page)
             _put(document, first, _replaced(page.words, words), wants_words, hooks)
-            if hooks.enough(document):
-                return True
+        if hooks.enough(document):
+            return True
     return False
 
 

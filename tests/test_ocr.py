@@ -163,6 +163,12 @@ AUTO_PAGES = {
     "bottom": [(60, 60, "Acme Water Ltd"), (60, 400, "Thank you for your payment."),
                (60, 700, "Customer number: 5531207")],
     "no label": [(60, 60, "Acme Water Ltd"), (60, 400, "Thank you for your payment.")],
+    "sure, and a doubtful other": [
+        (60, 60, "Acme Water Ltd"), (60, 90, "Customer number: 5531207"),
+        (60, 110, "Account number: 0800 123 4567"), (60, 400, "Thank you for your payment.")],
+    "sure, and a doubtful same kind": [
+        (60, 60, "Acme Water Ltd"), (60, 90, "Customer number: 5531207"),
+        (60, 110, "Customer ID: 0800 123 4567"), (60, 400, "Thank you for your payment.")],
     "label, no value": [(60, 60, "Acme Water Ltd"), (60, 90, "Customer number:"),
                         (60, 400, "Thank you for your payment.")],
 }
@@ -172,11 +178,14 @@ AUTO_PAGES = {
     ("top", ["top"], {"5531207"}),
     ("bottom", ["top", "rest"], {"5531207"}),
     ("no label", ["top", "rest"], set()),
+    ("sure, and a doubtful other", ["top", "bands"], {"5531207"}),
+    ("sure, and a doubtful same kind", ["top"], {"5531207"}),
     ("label, no value", ["top", "bands", "rest"], set()),
 ])
 def test_auto_reads_only_what_it_needs(monkeypatch: pytest.MonkeyPatch, layout: str,
                                        parts: list[str], found: set[str]) -> None:
-    """Quick looks at the top, then at the rest; close reads only around labels left open."""
+    """Quick looks at the top, then at the rest; close reads only around labels left open, also
+    beside a sure finding of another kind (the second number may be misread)."""
     read, read_bands, seen = Scan.read, Scan.read_bands, []
 
     def spy(scan: Scan, part: str, quick: bool = False) -> list:
