@@ -155,10 +155,16 @@ class Admitter:
         self._thread.start()
 
     async def admit(self, arrival: Arrival) -> list[tuple[str, bool]]:
-        """`admit` for one upload, in the next group."""
+        """`admit` for one upload, in the next group; a request cancelled meanwhile (its client
+        went away) still waits for it, so that its files are not discarded while being kept."""
         done: Future[list[tuple[str, bool]]] = Future()
         self._waiting.put((arrival, done))
-        return await asyncio.wrap_future(done)
+        waited = asyncio.wrap_future(done)
+        try:
+            return await asyncio.shield(waited)
+        except asyncio.CancelledError:
+            await asyncio.wait({waited})
+            raise
 
     def close(self) -> None:
         self._waiting.put(None)

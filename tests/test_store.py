@@ -141,3 +141,39 @@ def test_uploads_arriving_meanwhile_are_recorded_together(database_url: str,
     assert len({document_id for [(document_id, _new)] in admitted}) == 6
     assert len(commits) == 2  # the first upload alone, then the five that came meanwhile
     db.engine.dispose()
+
+
+def test_a_cancelled_upload_waits_for_its_files_and_the_admitter_goes_on(
+        database_url: str, tmp_path: Path) -> None:
+    """A request cancelled while its upload is being recorded ends only once that is done (the
+    route then discards what was not kept); the next upload is recorded as usual."""
+    upgrade(database_url)
+    db, store = Database(database_url), Store(tmp_path / "data")
+    db.ensure_workspace("a", "auto")
+    first, second = (Arrival("a", upload(store, multipart(("file", "x.pdf", body))))
+                     for body in (b"%PDF-1.4 first", b"%PDF-1.4 second"))
+    staged = first.upload.files[0][1]
+    admitter = Admitter(db, store)
+
+    async def cancel_while_recorded() -> list[tuple[str, bool]]:
+        with store.lock(staged.sha256):
+            request = asyncio.ensure_future(admitter.admit(first))
+            while not staged.closed:  # taken up, and waiting for the lock
+                await asyncio.sleep(0.01)
+            request.cancel()
+            await asyncio.sleep(0.05)
+            assert not request.done()  # still waiting for the upload to be recorded
+        with pytest.raises(asyncio.CancelledError):
+            await request
+        return await admitter.admit(second)
+
+    try:
+        [(second_id, new)] = asyncio.run(cancel_while_recorded())
+    finally:
+        admitter.close()
+    with db.session() as session:
+        names = set(session.scalars(select(Document.sha256)))
+    assert new and second_id
+    assert names == {staged.sha256, second.upload.files[0][1].sha256}
+    assert store.path(staged.sha256).exists()
+    db.engine.dispose()
