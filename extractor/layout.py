@@ -39,6 +39,11 @@ def assign_lines(words: list[Word]) -> list[Word]:
     return ordered
 
 
+def overlap(a0: float, a1: float, b0: float, b1: float) -> float:
+    """How far the spans a0..a1 and b0..b1 overlap (negative: the gap between them)."""
+    return min(a1, b1) - max(a0, b0)
+
+
 def _rejoined(lines: list[list[Word]]) -> list[list[Word]]:
     """Neighbouring lines joined where a word of one touches a word of the other side by side
     and no two words of them collide: a row drifting across the bar splits there (one number
@@ -55,12 +60,11 @@ def _rejoined(lines: list[list[Word]]) -> list[list[Word]]:
 def _touching(upper: list[Word], lower: list[Word]) -> bool:
     def side_by_side(a: Word, b: Word) -> bool:
         shorter = min(a.height, b.height)
-        gap = max(a.x0, b.x0) - min(a.x1, b.x1)
-        overlap = min(a.bottom, b.bottom) - max(a.top, b.top)
-        return 0 <= gap <= TOUCH_GAP * shorter and overlap >= TOUCH_OVERLAP * shorter
+        return (0 <= -overlap(a.x0, a.x1, b.x0, b.x1) <= TOUCH_GAP * shorter
+                and overlap(a.top, a.bottom, b.top, b.bottom) >= TOUCH_OVERLAP * shorter)
 
     def collide(a: Word, b: Word) -> bool:
-        return min(a.x1, b.x1) > max(a.x0, b.x0)
+        return overlap(a.x0, a.x1, b.x0, b.x1) > 0
 
     pairs = [(a, b) for a in upper for b in lower]
     return any(side_by_side(a, b) for a, b in pairs) and not any(collide(a, b) for a, b in pairs)

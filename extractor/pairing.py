@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from itertools import takewhile
 from typing import Literal
 
+from extractor.layout import overlap
 from extractor.models import Word
 from extractor.spots import Segment, Spot
 from extractor.values import ValueJudge, clean, is_fragment
@@ -88,10 +89,6 @@ def right_of(spot: Spot, line: list[Segment], taken: dict[int, Spot],
     return _candidate(spot, tokens, "right_far", gap, judge)
 
 
-def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
-    return min(a1, b1) - max(a0, b0)
-
-
 def _header_cells(header: list[Segment],
                   spots: dict[int, Spot]) -> list[tuple[float, float, object]]:
     """The label line cut into cells: each label spot is one, other words group by segment."""
@@ -109,9 +106,9 @@ def _header_cells(header: list[Segment],
 def _owner(word: Word, cells: list[tuple[float, float, object]]) -> object:
     """What the word sits under: the cell of the label line it overlaps most, else the nearest."""
     def closeness(cell: tuple[float, float, object]) -> float:
-        overlap = _overlap(cell[0], cell[1], word.x0, word.x1)
+        shared = overlap(cell[0], cell[1], word.x0, word.x1)
         centre = abs((cell[0] + cell[1]) / 2 - (word.x0 + word.x1) / 2)
-        return overlap if overlap > 0 else -centre
+        return shared if shared > 0 else -centre
 
     return max(cells, key=closeness)[2] if cells else None
 
@@ -126,7 +123,7 @@ def vertical(spot: Spot, lines: dict[int, list[Segment]], taken: dict[int, Spot]
     for step in range(1, BELOW_LINES + 1):
         number = label_line + step if direction == "below" else label_line - step
         words = [w for seg in lines.get(number, []) for w in seg.words
-                 if _overlap(x0 - height / 2, x1 + height / 2, w.x0, w.x1) > 0
+                 if overlap(x0 - height / 2, x1 + height / 2, w.x0, w.x1) > 0
                  and any(c.isalnum() for c in w.text)]  # not a table's rule read as "|"
         if not words:
             continue
@@ -152,7 +149,7 @@ def vertical(spot: Spot, lines: dict[int, list[Segment]], taken: dict[int, Spot]
 
 def _under_other(word: Word, cells: list[tuple[float, float, object]], spot: Spot) -> bool:
     """Does the word sit under (or over) another cell of the label's line than the label's?"""
-    return any(owner is not spot and _overlap(c0, c1, word.x0, word.x1) > 0
+    return any(owner is not spot and overlap(c0, c1, word.x0, word.x1) > 0
                for c0, c1, owner in cells)
 
 
@@ -171,7 +168,7 @@ def _caption_row(spot: Spot, cells: list[tuple[float, float, object]],
     words = [w for seg in above for w in seg.words]
     return any(
         isinstance(owner, Spot) and owner is not spot
-        and any(_overlap(x0, x1, w.x0, w.x1) > 0 for w in words)
+        and any(overlap(x0, x1, w.x0, w.x1) > 0 for w in words)
         for x0, x1, owner in cells
     )
 

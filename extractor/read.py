@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from extractor import read_image, read_pdf
 from extractor.errors import NeedsOcr, UnsupportedType
+from extractor.layout import overlap
 from extractor.models import BBox, Page, TextSource, Word
 from extractor.read_scan import QUICK_PARTS, Scan
 from extractor.settings import Settings
@@ -165,8 +166,8 @@ def _replaced(words: list[Word], again: list[Word]) -> list[Word]:
     the surer reading; elsewhere all of both (a reading may miss what the other one saw)."""
     def covering(word: Word, others: list[Word]) -> list[Word]:
         return [o for o in others
-                if min(word.x1, o.x1) - max(word.x0, o.x0) > COVERED * min(word.width, o.width)
-                and min(word.bottom, o.bottom) - max(word.top, o.top)
+                if overlap(word.x0, word.x1, o.x0, o.x1) > COVERED * min(word.width, o.width)
+                and overlap(word.top, word.bottom, o.top, o.bottom)
                 > COVERED * min(word.height, o.height)]
 
     kept = [w for w in words if not any(a.conf > w.conf for a in covering(w, again))]
