@@ -11,6 +11,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from queue import SimpleQueue
+from typing import NamedTuple
 
 from kombu.exceptions import KombuError
 from python_multipart.exceptions import FormParserError
@@ -142,6 +143,15 @@ class Arrival:
     webhook_url: str | None = None
 
 
+class File(NamedTuple):
+    """One file of an upload, with what its document row needs."""
+
+    workspace_id: str
+    filename: str
+    staged: Staged
+    webhook_url: str | None
+
+
 class Admitter:
     """Records an API process's uploads in groups (a group commit): one thread takes every upload
     waiting and `admit`s them together, so under load an upload shares its file syncs, its
@@ -194,10 +204,10 @@ def admit(db: Database, store: Store, arrivals: list[Arrival],
     a known file is not new. One transaction and one queue message for all of them, unless the
     same file is uploaded at the same moment elsewhere. Not `enqueue`d, the caller processes the
     new ones itself (`custid ingest` without serve)."""
-    files = [(arrival.workspace_id, name, staged, arrival.webhook_url)
+    files = [File(arrival.workspace_id, name, staged, arrival.webhook_url)
              for arrival in arrivals for name, staged in arrival.upload.files]
     try:
-        _flush([staged for _workspace, _name, staged, _webhook in files])
+        _flush([file.staged for file in files])
         try:
             admitted = _admit_all(db, store, files)
         except IntegrityError:  # the same file, uploaded at the same moment: one by one
@@ -224,9 +234,6 @@ def _flush(staged: list[Staged]) -> None:
         list(_FSYNC.map(Staged.close, staged))
 
 
-File = tuple[str, str, Staged, str | None]  # workspace, file name, staged file, webhook URL
-
-
 def _admit_all(db: Database, store: Store, files: list[File]) -> list[tuple[str, bool]]:
     """Record the rows, keep the originals and commit, in one transaction under the locks of all
     the files (see store; taken in order, so uploads sharing files cannot deadlock). Should the
@@ -234,15 +241,15 @@ def _admit_all(db: Database, store: Store, files: list[File]) -> list[tuple[str,
     placed: list[str] = []
     try:
         with ExitStack() as stack:
-            locks = {staged.sha256[:2]: staged.sha256 for _ws, _name, staged, _hook in files}
+            locks = {f.staged.sha256[:2]: f.staged.sha256 for f in files}
             for sha256 in sorted(locks.values()):
                 stack.enter_context(store.lock(sha256))
             session = stack.enter_context(db.session())
             known = {(workspace_id, sha256): document_id
                      for workspace_id, sha256, document_id in session.execute(
                          select(Document.workspace_id, Document.sha256, Document.id).where(
-                             Document.workspace_id.in_({ws for ws, _n, _s, _h in files}),
-                             Document.sha256.in_({s.sha256 for _ws, _n, s, _h in files})))}
+                             Document.workspace_id.in_({f.workspace_id for f in files}),
+                             Document.sha256.in_({f.staged.sha256 for f in files})))}
             admitted: list[tuple[str, bool]] = []
             new: list[Staged] = []
             for workspace_id, filename, staged, webhook_url in files:
@@ -282,9 +289,8 @@ def _admit(db: Database, store: Store, file: File) -> tuple[str, bool]:
     try:
         return _admit_all(db, store, [file])[0]
     except IntegrityError:
-        workspace_id, _name, staged, _webhook = file
         with db.session() as session:
-            existing = _existing(session, workspace_id, staged.sha256)
+            existing = _existing(session, file.workspace_id, file.staged.sha256)
         if existing is None:  # recorded and deleted again meanwhile
             raise
         return existing, False
