@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from extractor.labels import LabelMatcher
-from extractor.models import BBox, Finding, Page
+from extractor.models import Finding, Page
 from extractor.packs import IssuerProfile, Packs
 from extractor.pairing import candidates
 from extractor.scoring import Scored, folded_phrase, score
@@ -50,10 +50,10 @@ class Matcher:
         return [best for _, best in self._answers(page, profile) if best is not None]
 
     def doubtful(self, page: Page, profile: IssuerProfile | None, sure: float,
-                 settled: Collection[str] = ()) -> list[BBox]:
-        """Boxes of the strong labels of the page without a value at least `sure`, but for
-        labels of the kinds `settled` (a number of that kind was found surely elsewhere)."""
-        return [spot.box for spot, best in self._answers(page, profile)
+                 settled: Collection[str] = ()) -> list[Spot]:
+        """The strong labels of the page without a value at least `sure`, but for labels of
+        the kinds `settled` (a number of that kind was found surely elsewhere)."""
+        return [spot for spot, best in self._answers(page, profile)
                 if spot.label.strength >= WEAK and spot.label.kind not in settled
                 and (best is None or best.confidence < sure)]
 

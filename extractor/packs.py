@@ -99,6 +99,7 @@ class LabelSet(_Strict):
     strength: float = Field(1.0, ge=0, le=1)
     avoid: list[str] = []  # context lists (e.g. "bank") that, printed near, mean someone else's
     phrases: list[str] = Field(min_length=1)
+    ocr_language: str = ""  # Tesseract's name of the phrases' language; by default their pack's
 
 
 class ValueShape(_Strict):
@@ -136,6 +137,7 @@ class PackFile(_Strict):
     """One YAML file; every section is optional so packs can be split as users like."""
 
     language: str | None = None
+    ocr_language: str | None = None  # Tesseract's name of the language (deu): read in it alone
     labels: list[LabelSet] = []
     context: dict[str, list[str]] = {}
     months: dict[str, int] = {}
@@ -257,7 +259,9 @@ def _load_cached(directory: Path, fingerprint: str) -> Packs:
         for kind, words in part.document_kinds.items():
             kinds.setdefault(kind, []).extend(words)
     return Packs(
-        labels=[label for part in parts for label in part.labels],
+        labels=[label.model_copy(update={"ocr_language": label.ocr_language
+                                         or part.ocr_language or ""})
+                for part in parts for label in part.labels],
         context=context,
         months={name: number for part in parts for name, number in part.months.items()},
         document_kinds=kinds,

@@ -12,9 +12,9 @@ from extractor.holder import HolderFinder
 from extractor.issuer import IssuerFinder
 from extractor.kinds import KindFinder
 from extractor.match import Matcher
-from extractor.models import BBox, DocumentResult, ErrorInfo, Finding, Page
+from extractor.models import DocumentResult, ErrorInfo, Finding, Page
 from extractor.packs import IssuerProfile, load_packs
-from extractor.read import Document, OcrHooks, read_document
+from extractor.read import Document, Doubt, OcrHooks, read_document
 from extractor.refine import Refiner
 from extractor.settings import Settings, get_settings
 from extractor.sniff import sniff
@@ -77,14 +77,15 @@ class Extractor:
         return any(f.confidence >= CONFIDENT for f in self._findings(document, profile, seen)) \
             and not self.matcher.unanswered(document.pages, profile)
 
-    def _doubtful(self, seen: Seen, document: Document) -> list[BBox]:
+    def _doubtful(self, seen: Seen, document: Document) -> list[Doubt]:
         """Where on page 1 a strong label has no confident value (yet), of a kind not found
         with confidence: a second number may be read there."""
         profile = self._profile(document)
         settled = {f.kind for f in self._findings(document, profile, seen)
                    if f.confidence >= CONFIDENT}
-        return [box for page in document.pages if page.number == 1
-                for box in self.matcher.doubtful(page, profile, CONFIDENT, settled)]
+        return [Doubt(spot.box, spot.label.ocr_language)
+                for page in document.pages if page.number == 1
+                for spot in self.matcher.doubtful(page, profile, CONFIDENT, settled)]
 
     def _profile(self, document: Document) -> IssuerProfile | None:
         return self.issuers.profile("\n".join(document.texts), document.sender_domain)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from extractor import read_image, read_pdf
 from extractor.errors import NeedsOcr, UnsupportedType
@@ -45,7 +46,15 @@ def _never(document: Document) -> bool:
     return False
 
 
-def _nowhere(document: Document) -> list[BBox]:
+class Doubt(NamedTuple):
+    """A strong label read without a confident value: its box (points), and the Tesseract
+    language of its words ("" when its pack names none)."""
+
+    box: BBox
+    language: str
+
+
+def _nowhere(document: Document) -> list[Doubt]:
     return []
 
 
@@ -61,7 +70,7 @@ class OcrHooks:
 
     refine: Callable[[Page, Reread], None] = _no_refine
     enough: Callable[[Document], bool] = _never
-    doubtful: Callable[[Document], list[BBox]] = _nowhere
+    doubtful: Callable[[Document], list[Doubt]] = _nowhere
 
 
 def read_document(data: bytes, doc_type: DocType, settings: Settings,
@@ -148,10 +157,11 @@ def _first_page_quickly(document: Document, first: Scan, wants_words: Callable[[
     close: list[tuple[float, float]] = []  # bands read closely already
     for part in QUICK_PARTS:
         _put(document, first, first.read(part, quick=True), wants_words, hooks)
-        doubtful = [box for box in hooks.doubtful(document)
-                    if not any(t <= (box[1] + box[3]) / 2 <= b for t, b in close)]
+        doubtful = [doubt for doubt in hooks.doubtful(document)
+                    if not any(t <= (doubt.box[1] + doubt.box[3]) / 2 <= b for t, b in close)]
         if doubtful:  # read closely where those labels' values are, even beside a sure finding
-            bands, words = first.read_bands(doubtful)
+            bands, words = first.read_bands([d.box for d in doubtful],
+                                            {d.language for d in doubtful})
             close += bands
             page = next(p for p in document.pages if p.number == 1)
             document.pages.remove(page)

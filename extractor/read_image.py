@@ -47,6 +47,10 @@ SKEW_RANGE, SKEW_STEP, SKEW_FINE = 5.0, 0.25, 0.05  # degrees searched, coarse t
 SKEW_STRIPS = 32  # vertical strips whose ink rows are shifted to try an angle
 SKEW_MIN = 0.2  # smaller skews are left alone
 PROFILE_WIDTH = 500  # pixels: the image width the skew is measured on
+LINES_DPI = 150  # resolution the direction of text lines is judged at...
+LINES_STRIPS = 16  # ...in strips narrow enough that a few degrees of skew keep lines apart
+BLANK = 0.1  # of the mean ink of a profile: a blank row between two text lines
+X_HEIGHT = 0.5  # of a line's fullest row: the rows of its lowercase letters' bodies
 
 
 def open_image(data: bytes, settings: Settings) -> Image.Image:
@@ -173,6 +177,50 @@ def invert_dark_bands(image: Image.Image, dpi: float) -> Image.Image:
         return image
     mask = mask.resize(image.size, Image.Resampling.NEAREST)
     return Image.composite(ImageOps.invert(image), image, mask)
+
+
+def quarter_turns(image: Image.Image, dpi: float) -> tuple[int, int] | tuple[int]:
+    """The quarter turns (degrees clockwise) to try for the text to stand upright, likeliest
+    first: 0 alone when its lines run across the page (upside down or not, Tesseract's OSD
+    tells), else 90 and 270, ordered by which makes the text top-heavy."""
+    ink = image.reduce(max(1, round(dpi / LINES_DPI))).point(lambda v: 255 if v < INK else 0)
+    across = _profiles(ink)
+    down = _profiles(ink.transpose(Image.Transpose.ROTATE_90))
+    if _blank_share(across) >= _blank_share(down):
+        return (0,)
+    return (90, 270) if _top_heavy(_profiles(ink.transpose(Image.Transpose.ROTATE_270))) \
+        else (270, 90)
+
+
+def _profiles(ink: Image.Image) -> list[bytes]:
+    """The ink of each row of LINES_STRIPS vertical strips of `ink` (0..255 each)."""
+    sums = ink.resize((LINES_STRIPS, ink.height), Image.Resampling.BOX).tobytes()
+    return [sums[strip::LINES_STRIPS] for strip in range(LINES_STRIPS)]
+
+
+def _blank_share(profiles: list[bytes]) -> float:
+    """The mean share of blank rows between the first and the last row with ink: text lines
+    leave blank rows between them across their direction, hardly any along it."""
+    shares = []
+    for profile in profiles:
+        inked = profile.strip(b"\0")
+        if inked:
+            blank = sum(inked) / len(inked) * BLANK
+            shares.append(sum(v <= blank for v in inked) / len(inked))
+    return sum(shares) / len(shares) if shares else 0.0
+
+
+def _top_heavy(profiles: list[bytes]) -> bool:
+    """Is there more ink above the x-height of the text lines than below it? Capitals, digits
+    and ascenders reach above it more often than descenders below it, in upright text."""
+    above = below = 0
+    for profile in profiles:
+        for line in profile.split(b"\0"):
+            if len(line) >= 4:
+                body = [i for i, v in enumerate(line) if v >= X_HEIGHT * max(line)]
+                above += sum(line[:body[0]])
+                below += sum(line[body[-1] + 1:])
+    return above > below
 
 
 def turn(image: Image.Image, degrees: int) -> Image.Image:

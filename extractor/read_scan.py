@@ -5,6 +5,7 @@ PDF points.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Literal
 
 from PIL import Image
@@ -49,7 +50,9 @@ class Scan:
 
     def __init__(self, image: Image.Image, dpi: float, number: int, settings: Settings) -> None:
         self._base, self.dpi = read_image.prepare(image, dpi, settings)
-        self.image = read_image.straighten(self._base)
+        self._turns = read_image.quarter_turns(self._base, self.dpi)
+        self.image = read_image.straighten(read_image.turn(self._base, self._turns[0]))
+        self._turned = self._turns[0]
         self.number = number
         self.settings = settings
         self._oriented = False  # set once the text read, or the page was turned
@@ -71,19 +74,29 @@ class Scan:
         words = self._read(part, quick)
         if not self._oriented:
             self._oriented = True
-            degrees = 0 if _upright(words) else read_ocr.rotation(self.image, self.settings,
-                                                                  round(self.dpi))
-            if degrees:
-                self.image = read_image.straighten(read_image.turn(self._base, degrees))
-                self._cut = None
+            for degrees in self._turns[1:]:  # a page on its side: the other side
+                if _upright(words):
+                    break
+                self._turn(degrees)
+                words = self._read(part, quick)
+            if not _upright(words) and (degrees := read_ocr.rotation(
+                    self.image, self.settings, round(self.dpi))):
+                self._turn(self._turned + degrees)
                 words = self._read(part, quick)
             self._base = self.image  # no further turn: the unstraightened copy may go
         return words
 
-    def read_bands(self, boxes: list[BBox]) -> tuple[list[tuple[float, float]], list[Word]]:
+    def _turn(self, degrees: int) -> None:
+        """Turn the page `degrees` clockwise from how it came, and straighten it again."""
+        self._turned = degrees % 360
+        self.image = read_image.straighten(read_image.turn(self._base, self._turned))
+        self._cut = None
+
+    def read_bands(self, boxes: list[BBox], languages: Collection[str] = ()
+                   ) -> tuple[list[tuple[float, float]], list[Word]]:
         """Read closely the bands of the page (full width) where a value for a label in one of
-        `boxes` (points) may be printed: (top, bottom) of each band in points, and the words
-        whose middle is inside one."""
+        `boxes` (points) may be printed, in the labels' `languages` (see read_ocr.words):
+        (top, bottom) of each band in points, and the words whose middle is inside one."""
         bands: list[tuple[float, float]] = []
         for _x0, top, _x1, bottom in sorted(boxes, key=lambda box: box[1]):
             height = bottom - top
@@ -97,7 +110,7 @@ class Scan:
             margin = (bottom - top) * BAND_MARGIN
             rows = (max(0, round((top - margin) / self.scale)),
                     min(self.image.height, round((bottom + margin) / self.scale)))
-            words += [w for w in self._read_rows(*rows, quick=False)
+            words += [w for w in self._read_rows(*rows, quick=False, languages=languages)
                       if top <= w.center_y <= bottom]
         return bands, words
 
@@ -108,7 +121,8 @@ class Scan:
                 "all": (0, self.image.height)}[part]
         return self._read_rows(*rows, quick)
 
-    def _read_rows(self, top: int, bottom: int, quick: bool) -> list[Word]:
+    def _read_rows(self, top: int, bottom: int, quick: bool,
+                   languages: Collection[str] = ()) -> list[Word]:
         region = self.image.crop((0, top, self.image.width, bottom))
         region = read_image.remove_leaders(region, self.dpi)  # the letters stand upright now
         shrink = min(1.0, QUICK_DPI / self.dpi) if quick else 1.0
@@ -116,7 +130,8 @@ class Scan:
             region = region.resize((round(region.width * shrink), round(region.height * shrink)),
                                    Image.Resampling.BOX)
         found = read_ocr.words(region, self.settings, round(self.dpi * shrink),
-                               psm=QUICK_PSM if quick else read_ocr.PAGE_PSM, quick=quick)
+                               psm=QUICK_PSM if quick else read_ocr.PAGE_PSM, quick=quick,
+                               languages=languages)
         return [w for w in (self._word(w, 0, top, shrink) for w in found) if _text(w)]
 
     def reread(self, box: BBox, whitelist: str) -> list[Word]:

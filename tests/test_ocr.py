@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
-from extractor import read_image
+from extractor import read_image, read_ocr
 from extractor.cli import app
 from extractor.models import DocumentResult, Word
 from extractor.pipeline import Extractor
@@ -186,21 +186,66 @@ def test_auto_reads_only_what_it_needs(monkeypatch: pytest.MonkeyPatch, layout: 
                                        parts: list[str], found: set[str]) -> None:
     """Quick looks at the top, then at the rest; close reads only around labels left open, also
     beside a sure finding of another kind (the second number may be misread)."""
-    read, read_bands, seen = Scan.read, Scan.read_bands, []
+    read, read_bands, seen, languages_read = Scan.read, Scan.read_bands, [], []
 
     def spy(scan: Scan, part: str, quick: bool = False) -> list:
         seen.append(part)
         return read(scan, part, quick)
 
-    def spy_bands(scan: Scan, boxes: list) -> tuple:
+    def spy_bands(scan: Scan, boxes: list, languages: set) -> tuple:
         seen.append("bands")
-        return read_bands(scan, boxes)
+        languages_read.append(languages)
+        return read_bands(scan, boxes, languages)
 
     monkeypatch.setattr(Scan, "read", spy)
     monkeypatch.setattr(Scan, "read_bands", spy_bands)
     scan = scan_file(pdf_of(AUTO_PAGES[layout]), "png", MILD)
     assert _found(Extractor(Settings(ocr="auto")).extract_bytes(scan, "auto.png")) == found
     assert seen == parts
+    assert all(languages == {"eng"} for languages in languages_read)  # the labels' language
+
+
+def test_close_reads_load_the_configured_languages_asked_for() -> None:
+    settings = Settings(ocr_languages="eng+deu+fra")
+    assert read_ocr._reading_languages(settings, {"deu"}) == "deu"
+    assert read_ocr._reading_languages(settings, {"fra", "eng"}) == "eng+fra"
+    assert read_ocr._reading_languages(settings, {"ita", ""}) == "eng+deu+fra"  # none of them
+
+
+@pytest.mark.parametrize("degrees", [0, 90, 180, 270])
+def test_quarter_turns_tell_which_way_the_lines_run(degrees: int) -> None:
+    """Lines running down the page are turned upright, the top-heavy way first; lines running
+    across are left for the reading (and OSD) to tell upside down."""
+    rows = [(60, 60 + 18 * i, f"Line {i} of a statement, Customer Number 4711-{i:04} (Berlin)")
+            for i in range(30)]
+    page = pdfium.PdfDocument(pdf_of(rows))[0].render(scale=200 / 72).to_pil().convert("L")
+    turns = read_image.quarter_turns(read_image.turn(page, degrees), 200)
+    assert turns == ((0,) if degrees in (0, 180) else ((360 - degrees) % 360, degrees))
+
+
+@pytest.mark.parametrize("quarter", [90, 270])
+def test_page_on_its_side_is_turned_without_osd(corpus, monkeypatch: pytest.MonkeyPatch,
+                                                 quarter: int) -> None:
+    """Which way the lines run is measured; Tesseract's OSD (slow) is not needed."""
+    def no_osd(*_args: object) -> int:
+        raise AssertionError("OSD was run")
+
+    monkeypatch.setattr(read_ocr, "rotation", no_osd)
+    pdf, expected = _pick(corpus, 1)
+    sideways = Style(dpi=200, angle=0.8, noise=2.0, quality=85, quarter=quarter)
+    for strategy in ("auto", "full"):
+        result = Extractor(Settings(ocr=strategy)).extract_bytes(
+            scan_file(pdf, "png", sideways), "side.png")
+        assert _found(result) == expected
+
+
+def test_upside_down_page_is_turned_by_osd(corpus) -> None:
+    pdf, expected = _pick(corpus, 1)
+    image = Image.open(io.BytesIO(scan_file(pdf, "png", MILD))).rotate(180)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    assert _found(Extractor(Settings(ocr="auto")).extract_bytes(buffer.getvalue(), "u.png")) \
+        == expected
 
 
 @pytest.mark.parametrize("angle", [-3.2, -0.7, 0.0, 1.4, 4.1])

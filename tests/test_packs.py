@@ -30,6 +30,18 @@ def test_shipped_packs_are_valid_and_cover_six_languages() -> None:
     assert {"en", "de", "fr", "nl", "es", "it"} <= languages
 
 
+def test_labels_take_the_ocr_language_of_their_pack(tmp_path: Path) -> None:
+    """A pack's `ocr_language` (Tesseract's name) goes to each of its labels that names none."""
+    write(tmp_path, "ocr_language: deu\nlabels:\n"
+                    "  - {id: a, kind: customer_number, phrases: [kundennummer]}\n"
+                    "  - {id: b, kind: customer_number, phrases: [klantnummer], "
+                    "ocr_language: nld}\n")
+    assert {label.id: label.ocr_language for label in load_packs(tmp_path).labels} \
+        == {"a": "deu", "b": "nld"}
+    shipped = {label.id.split(".")[0]: label.ocr_language for label in load_packs(PACKS).labels}
+    assert shipped["de"] == "deu" and shipped["en"] == "eng"
+
+
 def test_yaml_syntax_error_names_file_and_line(tmp_path: Path) -> None:
     path = write(tmp_path, "labels:\n  - id: x\n    phrases: [a, b\n  - id: y\n")
     with pytest.raises(PatternError, match=rf"{path}:4: invalid YAML"):
