@@ -234,13 +234,9 @@ def _sheared(strips: Image.Image, slope: float, unit: float) -> Image.Image:
     of a scan's skew, as good as a rotation for measuring it, at a fraction of the cost."""
     shifts = [round(-slope * unit * (x + 0.5)) for x in range(strips.width)]
     low = min(shifts)
-    out = Image.new("L", (strips.width, strips.height + max(shifts) - low), 0)
-    start = 0
-    for x in range(1, strips.width + 1):
-        if x == strips.width or shifts[x] != shifts[start]:
-            out.paste(strips.crop((start, 0, x, strips.height)), (start, shifts[start] - low))
-            start = x
-    return out
+    return strips.transform((strips.width, strips.height + max(shifts) - low),
+                            Image.Transform.AFFINE, (1, 0, 0, slope * unit, 1, low),
+                            Image.Resampling.NEAREST, fillcolor=0)
 
 
 def _sharpness(strips: Image.Image, unit: float, angle: float) -> float:
