@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
@@ -80,7 +81,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.keys = KeyCache(settings.key_cache_seconds)
         sweeper = (asyncio.create_task(_sweep_forever(db, settings))
                    if settings.sweep_interval else None)
+        gc.collect()  # what startup built (150,000 objects; a full collection over them took
+        gc.freeze()  # 70 ms here, stalling every request in flight) is left out of later ones
         yield
+        gc.unfreeze()
         await asyncio.to_thread(app.state.admitter.close)
         if sweeper is not None:
             sweeper.cancel()
