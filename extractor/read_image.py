@@ -3,8 +3,8 @@
 Loading guards first: the pixel count comes from the header, so an oversized image (a
 decompression bomb) fails as too_large before any pixel is decoded. Frames come grayscale and
 upright as the camera held them (EXIF); `prepare` brings a page to ~300 DPI, stretches its
-contrast and inverts white-on-dark bands; `turn`, `straighten` and `remove_leaders` finish it
-once it is known which way is up.
+contrast and inverts white-on-dark bands; `quarter_turns` tells which way its text lines run;
+`turn`, `straighten` and `remove_leaders` finish it once it is known which way is up.
 """
 
 from __future__ import annotations
