@@ -137,7 +137,8 @@ class PackFile(_Strict):
     """One YAML file; every section is optional so packs can be split as users like."""
 
     language: str | None = None
-    ocr_language: str | None = None  # Tesseract's name of the language (deu): read in it alone
+    ocr_language: str | None = None  # Tesseract's name of it (deu): its labels' rows are read
+    # closely in it alone (when it is configured), by default in every configured language
     labels: list[LabelSet] = []
     context: dict[str, list[str]] = {}
     months: dict[str, int] = {}

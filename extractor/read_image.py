@@ -179,7 +179,7 @@ def invert_dark_bands(image: Image.Image, dpi: float) -> Image.Image:
     return Image.composite(ImageOps.invert(image), image, mask)
 
 
-def quarter_turns(image: Image.Image, dpi: float) -> tuple[int, int] | tuple[int]:
+def quarter_turns(image: Image.Image, dpi: float) -> tuple[int, ...]:
     """The quarter turns (degrees clockwise) to try for the text to stand upright, likeliest
     first: 0 alone when its lines run across the page (upside down or not, Tesseract's OSD
     tells), else 90 and 270, ordered by which makes the text top-heavy."""
