@@ -239,6 +239,15 @@ def test_page_on_its_side_is_turned_without_osd(corpus, monkeypatch: pytest.Monk
         assert _found(result) == expected
 
 
+def test_upright_page_taken_for_one_on_its_side_is_still_read(
+        corpus, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Should the line profiles mislead, neither side reads, and OSD turns the page back."""
+    monkeypatch.setattr(read_image, "quarter_turns", lambda _image, _dpi: (90, 270))
+    pdf, expected = _pick(corpus, 1)
+    assert _found(Extractor(Settings(ocr="auto")).extract_bytes(scan_file(pdf, "png", MILD),
+                                                                "wrong.png")) == expected
+
+
 def test_upside_down_page_is_turned_by_osd(corpus) -> None:
     pdf, expected = _pick(corpus, 1)
     image = Image.open(io.BytesIO(scan_file(pdf, "png", MILD))).rotate(180)
