@@ -18,6 +18,7 @@ from extractor.errors import MalformedDocument
 from extractor.labels import fold
 from extractor.models import BBox, Finding, Page, Word
 from extractor.read import IMAGE_TYPES, read_document
+from extractor.read_scan import Scan
 from extractor.settings import Settings
 from extractor.sniff import sniff
 
@@ -66,9 +67,10 @@ def label_box(words: list[Word], label: str, value: BBox) -> BBox | None:
 
 
 def _scan(image: Image.Image, dpi: float, settings: Settings) -> tuple[Image.Image, float]:
-    """A page image as OCR saw it (its words' points are its pixels at `dpi`)."""
-    prepared, dpi = read_image.prepare(image, dpi, settings)
-    return read_image.straighten(prepared), dpi
+    """A page image as OCR saw it (its words' points are its pixels at `dpi`): prepared, turned
+    the way its text lines say (as OCR first turns it), and levelled."""
+    scan = Scan(image, dpi, 1, settings)
+    return scan.image, scan.dpi
 
 
 def _pdf(data: bytes, number: int, settings: Settings) -> tuple[Image.Image, float, list[Word]]:

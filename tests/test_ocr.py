@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
-from extractor import read_image, read_ocr
+from extractor import evidence, read_image, read_ocr
 from extractor.cli import app
 from extractor.models import DocumentResult, Word
 from extractor.pipeline import Extractor
@@ -237,6 +237,18 @@ def test_page_on_its_side_is_turned_without_osd(corpus, monkeypatch: pytest.Monk
         result = Extractor(Settings(ocr=strategy)).extract_bytes(
             scan_file(pdf, "png", sideways), "side.png")
         assert _found(result) == expected
+
+
+def test_evidence_of_a_page_on_its_side_shows_the_value(corpus) -> None:
+    """The evidence picture is cut from the page as OCR saw it: turned upright."""
+    pdf, _expected = _pick(corpus, 1)
+    sideways = scan_file(pdf, "png", Style(dpi=200, angle=0.8, noise=2.0, quality=85,
+                                           quarter=90))
+    settings = Settings()
+    finding = Extractor(settings).extract_bytes(sideways, "side.png").findings[0]
+    picture = Image.open(io.BytesIO(evidence.render(sideways, finding, settings)))
+    shown = " ".join(w.text for w in read_ocr.words(picture.convert("L"), settings, 300))
+    assert finding.normalized in normalize(shown)
 
 
 def test_upright_page_taken_for_one_on_its_side_is_still_read(
