@@ -127,6 +127,11 @@ def _stretch(image: Image.Image) -> Image.Image:
     return image.point([min(255, max(0, round((v - low) * scale))) for v in range(256)])
 
 
+def _dark(image: Image.Image, factor: int | tuple[int, int], below: int = INK) -> Image.Image:
+    """`image` reduced by `factor`, as a mask: 255 where it is darker than `below`, else 0."""
+    return image.reduce(factor).point(lambda v: 255 if v < below else 0)
+
+
 def _run(ink: Image.Image, length: int, dx: int, dy: int, grow: bool) -> Image.Image:
     """Erode (or, `grow`, dilate) binary ink along (dx, dy) by `length` pixels: log2 steps of
     shifted copies, as Pillow's rank filters are square and slow."""
@@ -148,7 +153,7 @@ def remove_leaders(image: Image.Image, dpi: float) -> Image.Image:
     """
     factor = max(1, round(dpi / LEADER_DPI))
     points = dpi / factor / 72
-    ink = image.reduce(factor).point(lambda v: 255 if v < INK else 0)
+    ink = _dark(image, factor)
     stem = round(STROKE * points)
     tall = _run(_run(ink, stem, 0, 1, grow=False), stem, 0, 1, grow=True)
     reach = round(REACH * points)
@@ -169,7 +174,7 @@ def remove_leaders(image: Image.Image, dpi: float) -> Image.Image:
 def invert_dark_bands(image: Image.Image, dpi: float) -> Image.Image:
     """Invert dark regions (coloured header bands, table heads) so their light text reads dark."""
     cell = max(4, round(dpi / 24))  # 3 pt: a cell of a band is dark even where a letter is
-    cells = image.reduce(cell).point(lambda v: 255 if v < DARK else 0)
+    cells = _dark(image, cell, DARK)
     # close gaps inside a band, then drop specks smaller than a band (bold letters, rules)
     mask = cells.filter(ImageFilter.MaxFilter(3)).filter(ImageFilter.MinFilter(3))
     mask = mask.filter(ImageFilter.MinFilter(5)).filter(ImageFilter.MaxFilter(5))
@@ -183,7 +188,7 @@ def quarter_turns(image: Image.Image, dpi: float) -> tuple[int, ...]:
     """The quarter turns (degrees clockwise) to try for the text to stand upright, likeliest
     first: 0 alone when its lines run across the page (upside down or not, Tesseract's OSD
     tells), else 90 and 270, ordered by which makes the text top-heavy."""
-    ink = image.reduce(max(1, round(dpi / LINES_DPI))).point(lambda v: 255 if v < INK else 0)
+    ink = _dark(image, max(1, round(dpi / LINES_DPI)))
     across = _profiles(ink)
     down = _profiles(ink.transpose(Image.Transpose.ROTATE_90))
     if _blank_share(across) >= _blank_share(down):
@@ -254,7 +259,7 @@ def skew(image: Image.Image) -> float:
     """
     factor = max(1, image.width // PROFILE_WIDTH)
     rows = max(1, factor // 2)  # twice as fine across the lines as along them
-    ink = image.reduce((factor, rows)).point(lambda v: 255 if v < INK else 0)
+    ink = _dark(image, (factor, rows))
     if ink.getbbox() is None:
         return 0.0
     strips = ink.resize((SKEW_STRIPS, ink.height), Image.Resampling.BOX)
