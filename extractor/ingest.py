@@ -6,12 +6,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from queue import SimpleQueue
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from kombu.exceptions import KombuError
 from python_multipart.exceptions import FormParserError
@@ -30,7 +30,10 @@ log = logging.getLogger(__name__)
 MAX_FILES = 100
 MAX_FIELD_BYTES = 4096
 _FSYNC = ThreadPoolExecutor(MAX_FILES // 10, thread_name_prefix="custid-fsync")
+T = TypeVar("T")
 GROUP = 64  # uploads recorded together at most
+HOLD = 1 << 20  # bytes received before they are hashed and written, in a thread: off the event
+# loop, whose one core (and the GIL) all uploads share, while the other cores hash and write
 
 
 class BadUpload(InputError):
@@ -55,6 +58,19 @@ class Upload:
     def discard(self) -> None:
         for _name, staged in self.files:
             staged.discard()
+
+    @property
+    def held(self) -> int:
+        """Bytes received and not yet written (see Staged)."""
+        return sum(staged.held for _name, staged in self.files)
+
+    def drain(self) -> None:
+        for _name, staged in self.files:
+            staged.drain()
+
+    def close(self) -> None:
+        """Every file written and synced to disk (`_flush`)."""
+        _flush([staged for _name, staged in self.files])
 
 
 class _Receiver:
@@ -121,7 +137,10 @@ async def receive(content_type: str, body: AsyncIterator[bytes], store: Store,
     try:
         async for chunk in body:
             parser.write(chunk)
+            if upload.held >= HOLD:
+                await _through(asyncio.to_thread(upload.drain))
         parser.finalize()
+        await _through(asyncio.to_thread(upload.close))
     except FormParserError as exc:
         upload.discard()
         raise BadUpload(f"malformed multipart body: {exc}") from exc
@@ -132,6 +151,18 @@ async def receive(content_type: str, body: AsyncIterator[bytes], store: Store,
         upload.discard()
         raise BadUpload("no file: send each document in a form field named 'file'")
     return upload
+
+
+async def _through(work: Awaitable[T]) -> T:
+    """Await work done in another thread; cancelled meanwhile (the client went away), still wait
+    for it to end before raising, so that what the caller does next (discarding the files) does
+    not overlap it."""
+    future = asyncio.ensure_future(work)
+    try:
+        return await asyncio.shield(future)
+    except asyncio.CancelledError:
+        await asyncio.wait({future})
+        raise
 
 
 @dataclass
@@ -169,12 +200,7 @@ class Admitter:
         went away) still waits for it, so that its files are not discarded while being kept."""
         done: Future[list[tuple[str, bool]]] = Future()
         self._waiting.put((arrival, done))
-        waited = asyncio.wrap_future(done)
-        try:
-            return await asyncio.shield(waited)
-        except asyncio.CancelledError:
-            await asyncio.wait({waited})
-            raise
+        return await _through(asyncio.wrap_future(done))
 
     def close(self) -> None:
         self._waiting.put(None)

@@ -112,6 +112,7 @@ def _stage(store: Store, settings: Settings, path: Path) -> Staged:
         with path.open("rb") as handle:
             while chunk := handle.read(CHUNK):
                 staged.write(chunk)
+                staged.drain()
     except BaseException:
         staged.discard()
         raise

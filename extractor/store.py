@@ -14,45 +14,60 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import BinaryIO
 
 from extractor.errors import TooLarge
 
 
 class Staged:
-    """An upload being written to a temporary file, hashed as it arrives, within a size limit."""
+    """An upload being written to a temporary file, within a size limit, and hashed.
+
+    `write` only takes a chunk (not copied); `drain` hashes and writes what was taken, the slow
+    part (both release the GIL: the API drains in a thread, off its event loop)."""
 
     def __init__(self, path: Path, limit: int) -> None:
         self.path = path
         self.limit = limit
         self.size = 0
+        self.held = 0  # bytes taken and not yet written
+        self._chunks: list[bytes | memoryview] = []
         self._hash = hashlib.sha256()
-        self._file = path.open("wb")
+        self._file: BinaryIO | None = None  # created by the first drain
 
     def write(self, chunk: bytes | memoryview) -> None:
         self.size += len(chunk)
         if self.size > self.limit:
             raise TooLarge(f"the upload is larger than the limit of {self.limit} bytes")
-        self._hash.update(chunk)
-        self._file.write(chunk)
+        self._chunks.append(chunk)
+        self.held += len(chunk)
+
+    def drain(self) -> None:
+        """Hash and write the chunks taken (creating the file first: the inode allocation, too,
+        is slow on a filesystem that saw many files deleted lately)."""
+        if self._file is None:
+            self._file = self.path.open("wb")
+        for chunk in self._chunks:
+            self._hash.update(chunk)
+            self._file.write(chunk)
+        self._chunks.clear()
+        self.held = 0
 
     @property
     def sha256(self) -> str:
         return self._hash.hexdigest()
 
-    @property
-    def closed(self) -> bool:
-        """Written to disk and closed."""
-        return self._file.closed
-
     def close(self) -> None:
-        if not self._file.closed:
+        """Drain, then make the file durable (fsync) and close it; again, nothing."""
+        if self._file is None or not self._file.closed:
+            self.drain()
             self._file.flush()
             os.fsync(self._file.fileno())
             self._file.close()
 
     def discard(self) -> None:
-        with suppress(OSError):  # a full disk fails the flush of close; the unlink still works
-            self._file.close()
+        if self._file is not None:
+            with suppress(OSError):  # a full disk fails the flush of close; the unlink works
+                self._file.close()
         self.path.unlink(missing_ok=True)
 
 

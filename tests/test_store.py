@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import threading
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,8 @@ from sqlalchemy.exc import OperationalError
 
 from extractor.db import Database, upgrade
 from extractor.errors import TooLarge
-from extractor.ingest import Admitter, Arrival, BadUpload, admit, receive
-from extractor.store import Store
+from extractor.ingest import HOLD, Admitter, Arrival, BadUpload, admit, receive
+from extractor.store import Staged, Store
 from extractor.tables import Document
 
 BOUNDARY = "xyz"
@@ -72,6 +73,41 @@ def test_receive_stops_at_the_size_limit_and_leaves_nothing(tmp_path: Path) -> N
     assert list(store.staging.iterdir()) == []
 
 
+def test_receive_writes_off_the_event_loop_and_a_cancel_leaves_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Received bytes are hashed and written in a thread; when the client goes away meanwhile,
+    the upload is discarded only once that thread is done (else it would leave a file)."""
+    store = Store(tmp_path)
+    writing, finish = threading.Event(), threading.Event()
+    drain = Staged.drain
+
+    def slow_drain(staged: Staged) -> None:
+        assert threading.current_thread() is not threading.main_thread()
+        writing.set()
+        finish.wait(10)
+        drain(staged)
+
+    monkeypatch.setattr(Staged, "drain", slow_drain)
+    head = multipart(("file", "a.pdf", b"A" * (HOLD + 1))).split(b"\r\n--xyz--")[0]
+
+    async def client_goes_away() -> None:
+        async def body():
+            yield head
+            await asyncio.Event().wait()  # the rest never comes
+        receiving = asyncio.ensure_future(receive(f"multipart/form-data; boundary={BOUNDARY}",
+                                                  body(), store, 10 * HOLD))
+        await asyncio.to_thread(writing.wait, 10)
+        receiving.cancel()
+        await asyncio.sleep(0.05)
+        assert not receiving.done()  # waits for the thread, not discarding under it
+        finish.set()
+        with pytest.raises(asyncio.CancelledError):
+            await receiving
+
+    asyncio.run(client_goes_away())
+    assert list(store.staging.iterdir()) == []
+
+
 def test_receive_needs_a_file(tmp_path: Path) -> None:
     with pytest.raises(BadUpload):
         upload(Store(tmp_path), multipart(("other", None, b"x")))
@@ -105,6 +141,15 @@ def test_a_failed_commit_leaves_no_original_of_its_own(database_url: str, tmp_pa
     assert list(store.staging.iterdir()) == []
 
 
+async def taken_up(admitter: Admitter, arrival: Arrival) -> asyncio.Future:
+    """`admitter.admit(arrival)`, once the admitter's thread has taken it up."""
+    admitting = asyncio.ensure_future(admitter.admit(arrival))
+    await asyncio.sleep(0)  # waiting in the admitter's queue
+    while not admitter._waiting.empty():
+        await asyncio.sleep(0.01)
+    return admitting
+
+
 def test_uploads_arriving_meanwhile_are_recorded_together(database_url: str,
                                                            tmp_path: Path) -> None:
     """While one upload is being recorded, those arriving meanwhile wait and are then recorded
@@ -114,7 +159,7 @@ def test_uploads_arriving_meanwhile_are_recorded_together(database_url: str,
     db.ensure_workspace("a", "auto")
     bodies = [f"%PDF-1.4 {n}".encode() for n in range(6)]
     arrivals = [Arrival("a", upload(store, multipart(("file", "x.pdf", body)))) for body in bodies]
-    first_file = arrivals[0].upload.files[0][1]
+    first_sha256 = arrivals[0].upload.files[0][1].sha256
     commits: list[object] = []
 
     def committed(connection: object) -> None:
@@ -124,10 +169,8 @@ def test_uploads_arriving_meanwhile_are_recorded_together(database_url: str,
     admitter = Admitter(db, store)
 
     async def admit_all() -> list[list[tuple[str, bool]]]:
-        with store.lock(first_file.sha256):  # the first upload's group waits for this lock
-            first = asyncio.ensure_future(admitter.admit(arrivals[0]))
-            while not first_file.closed:  # until the admitter took it up alone
-                await asyncio.sleep(0.01)
+        with store.lock(first_sha256):  # the first upload's group waits for this lock
+            first = await taken_up(admitter, arrivals[0])  # alone
             rest = [asyncio.ensure_future(admitter.admit(a)) for a in arrivals[1:]]
             await asyncio.sleep(0)  # they are waiting now
         return await asyncio.gather(first, *rest)
@@ -157,9 +200,7 @@ def test_a_cancelled_upload_waits_for_its_files_and_the_admitter_goes_on(
 
     async def cancel_while_recorded() -> list[tuple[str, bool]]:
         with store.lock(staged.sha256):
-            request = asyncio.ensure_future(admitter.admit(first))
-            while not staged.closed:  # taken up, and waiting for the lock
-                await asyncio.sleep(0.01)
+            request = await taken_up(admitter, first)  # and waiting for the lock
             request.cancel()
             await asyncio.sleep(0.05)
             assert not request.done()  # still waiting for the upload to be recorded
