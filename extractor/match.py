@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection
 
 from extractor.labels import LabelMatcher
 from extractor.models import Finding, Page
 from extractor.packs import IssuerProfile, Packs
-from extractor.pairing import candidates
+from extractor.pairing import MAX_BELOW, candidates
 from extractor.scoring import Scored, folded_phrase, score
 from extractor.spots import WEAK, Spot, find_spots
 from extractor.values import ValueJudge, normalize
 
+SURELY_READ = 0.9  # OCR confidence of words that a closer reading reads the same
 RIVAL = 0.85  # a second, different value of the same kind is less likely right
 RIGHT_FIRST = 0.3  # a value right of its label at least this plausible beats one below it
 SNIPPET = 160
@@ -49,17 +51,29 @@ class Matcher:
     def page_candidates(self, page: Page, profile: IssuerProfile | None) -> list[Scored]:
         return [best for _, best in self._answers(page, profile) if best is not None]
 
+    def _strong(self, page: Page,
+                profile: IssuerProfile | None) -> list[tuple[Spot, Scored | None]]:
+        """The answers of the strong labels (not weak headers like "Client")."""
+        return [(spot, best) for spot, best in self._answers(page, profile)
+                if spot.label.strength >= WEAK]
+
     def doubtful(self, page: Page, profile: IssuerProfile | None, sure: float,
                  settled: Collection[str] = ()) -> list[Spot]:
-        """The strong labels of the page without a value at least `sure`, but for labels of
-        the kinds `settled` (a number of that kind was found surely elsewhere)."""
-        return [spot for spot, best in self._answers(page, profile)
-                if spot.label.strength >= WEAK and spot.label.kind not in settled
-                and (best is None or best.confidence < sure)]
+        """The strong labels of the page whose value a closer reading may change: none was
+        read, or none at least `sure` where the value or the label was read with doubt (words
+        read surely read the same again); but for labels of the kinds `settled` (a number of
+        that kind was found surely elsewhere)."""
+        return [spot for spot, best in self._strong(page, profile)
+                if spot.label.kind not in settled
+                and (best is None or (best.confidence < sure and not _read_surely(spot, best)))]
 
-    def unanswered(self, pages: list[Page], profile: IssuerProfile | None) -> bool:
-        """Is a strong label (not a weak header like "Client") left without a value?"""
-        return any(self.doubtful(page, profile, sure=0.0) for page in pages)
+    def unanswered(self, pages: list[Page], profile: IssuerProfile | None,
+                   unread: float = math.inf) -> bool:
+        """Is a strong label left without a value where its value may still be read? On page
+        1, the rows from `unread` points down are not read yet: a label whose value would sit
+        above them (see pairing) had it read, if there is one."""
+        return any(best is None and (page.number != 1 or _lowest_value(spot) >= unread)
+                   for page in pages for spot, best in self._strong(page, profile))
 
     def match(self, pages: list[Page], profile: IssuerProfile | None = None) -> list[Finding]:
         """Findings of a document: one per (kind, normalized value), best evidence kept."""
@@ -106,3 +120,13 @@ def _finding(page: Page, item: Scored) -> Finding:
         snippet=snippet[:SNIPPET],
         part=page.part or None,
     )
+
+
+def _read_surely(spot: Spot, best: Scored) -> bool:
+    return min(w.conf for w in spot.words + best.candidate.words) >= SURELY_READ
+
+
+def _lowest_value(spot: Spot) -> float:
+    """How far down (points) a value of the label's may reach: in a cell below it."""
+    height = spot.box[3] - spot.box[1]
+    return spot.box[3] + (MAX_BELOW + 1) * height

@@ -70,12 +70,12 @@ class Extractor:
             seen[key] = (list(document.pages), self.matcher.match(document.pages, profile))
         return seen[key][1]
 
-    def _confident(self, seen: Seen, document: Document) -> bool:
+    def _confident(self, seen: Seen, document: Document, unread: float) -> bool:
         """Does what was read so far hold a confident finding, and no strong label without a
-        value (a second number may be what is left to read)?"""
+        value that may be in what is left to read (page 1 from `unread` points down)?"""
         profile = self._profile(document)
         return any(f.confidence >= CONFIDENT for f in self._findings(document, profile, seen)) \
-            and not self.matcher.unanswered(document.pages, profile)
+            and not self.matcher.unanswered(document.pages, profile, unread)
 
     def _doubtful(self, seen: Seen, document: Document) -> list[Doubt]:
         """Where on page 1 a strong label has no confident value (yet), of a kind not found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -42,7 +43,7 @@ def _no_refine(page: Page, reread: Reread) -> None:
     return None
 
 
-def _never(document: Document) -> bool:
+def _never(document: Document, unread: float) -> bool:
     return False
 
 
@@ -64,12 +65,14 @@ class OcrHooks:
 
     `refine` improves the weak values of an OCR'd page while its image is at hand, by reading
     boxes again; under the auto strategy, `enough` tells whether what was read so far holds a
-    confident finding, so the rest need not be OCR'd, and `doubtful` where on page 1 a strong
-    label was read without a confident value, so that only there the page is read closely.
+    confident finding, so the rest need not be OCR'd (given where on page 1, in points, the
+    rows not read yet begin), and `doubtful` where on page 1 a strong label was read without a
+    confident value that a closer reading may change, so that only there the page is read
+    closely.
     """
 
     refine: Callable[[Page, Reread], None] = _no_refine
-    enough: Callable[[Document], bool] = _never
+    enough: Callable[[Document, float], bool] = _never
     doubtful: Callable[[Document], list[Doubt]] = _nowhere
 
 
@@ -140,7 +143,7 @@ def _with_ocr(document: Document, numbers: list[int], scans: Iterator[Scan], set
     if settings.ocr == "off":
         raise NeedsOcr(f"{len(numbers)} of {document.page_count} pages have no text layer and "
                        "OCR is off")
-    if settings.ocr == "auto" and numbers[0] != 1 and hooks.enough(document):
+    if settings.ocr == "auto" and numbers[0] != 1 and hooks.enough(document, math.inf):
         return document  # page 1 has text, and the text pages hold a confident finding
     document.text_source = "ocr" if len(numbers) == document.page_count else "mixed"
     if settings.ocr == "auto" and numbers[0] == 1 and _first_page_quickly(
@@ -166,7 +169,7 @@ def _first_page_quickly(document: Document, first: Scan, wants_words: Callable[[
             page = next(p for p in document.pages if p.number == 1)
             document.pages.remove(page)
             _put(document, first, _replaced(page.words, words), wants_words, hooks)
-        if hooks.enough(document):
+        if hooks.enough(document, first.unread):
             return True
     return False
 

@@ -5,6 +5,7 @@ PDF points.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection
 from typing import Literal
 
@@ -57,6 +58,7 @@ class Scan:
         self.settings = settings
         self._oriented = False  # set once the text read, or the page was turned
         self._cut: int | None = None
+        self.unread = 0.0  # points from the top where the rows not read yet begin
 
     @property
     def scale(self) -> float:
@@ -119,6 +121,7 @@ class Scan:
             self._cut = read_image.quiet_row(self.image, TOP)
         rows = {"top": (0, self._cut), "rest": (self._cut, self.image.height),
                 "all": (0, self.image.height)}[part]
+        self.unread = self._cut * self.scale if part == "top" else math.inf
         return self._read_rows(*rows, quick)
 
     def _read_rows(self, top: int, bottom: int, quick: bool,

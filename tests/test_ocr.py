@@ -7,6 +7,7 @@ import json
 import struct
 import time
 import zlib
+from dataclasses import replace
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -16,8 +17,9 @@ from typer.testing import CliRunner
 
 from extractor import evidence, read_image, read_ocr
 from extractor.cli import app
-from extractor.models import DocumentResult, Word
-from extractor.pipeline import Extractor
+from extractor.models import DocumentResult, Page, Word
+from extractor.pairing import MAX_BELOW
+from extractor.pipeline import CONFIDENT, Extractor
 from extractor.read import _replaced
 from extractor.read_scan import Scan
 from extractor.refine import digits_for_confusables
@@ -25,7 +27,7 @@ from extractor.settings import Settings
 from extractor.values import normalize
 from samples.generator import generate
 from samples.scans import Style, scan_file
-from tests.pages import pdf_of
+from tests.pages import page_of, pdf_of
 
 MILD = Style(dpi=200, angle=1.2, noise=3.0, blur=0.3, quality=80)
 
@@ -163,7 +165,7 @@ AUTO_PAGES = {
     "bottom": [(60, 60, "Acme Water Ltd"), (60, 400, "Thank you for your payment."),
                (60, 700, "Customer number: 5531207")],
     "no label": [(60, 60, "Acme Water Ltd"), (60, 400, "Thank you for your payment.")],
-    "sure, and a doubtful other": [
+    "sure, and another read surely": [
         (60, 60, "Acme Water Ltd"), (60, 90, "Customer number: 5531207"),
         (60, 110, "Account number: 0800 123 4567"), (60, 400, "Thank you for your payment.")],
     "sure, and a doubtful same kind": [
@@ -171,6 +173,9 @@ AUTO_PAGES = {
         (60, 110, "Customer ID: 0800 123 4567"), (60, 400, "Thank you for your payment.")],
     "label, no value": [(60, 60, "Acme Water Ltd"), (60, 90, "Customer number:"),
                         (60, 400, "Thank you for your payment.")],
+    "sure, and another without a value": [
+        (60, 60, "Acme Water Ltd"), (60, 90, "Customer number: 5531207"),
+        (60, 110, "Account number:"), (60, 400, "Thank you for your payment.")],
 }
 
 
@@ -178,14 +183,17 @@ AUTO_PAGES = {
     ("top", ["top"], {"5531207"}),
     ("bottom", ["top", "rest"], {"5531207"}),
     ("no label", ["top", "rest"], set()),
-    ("sure, and a doubtful other", ["top", "bands"], {"5531207"}),
+    ("sure, and another read surely", ["top"], {"5531207"}),
     ("sure, and a doubtful same kind", ["top"], {"5531207"}),
     ("label, no value", ["top", "bands", "rest"], set()),
+    ("sure, and another without a value", ["top", "bands"], {"5531207"}),  # not below: read
 ])
 def test_auto_reads_only_what_it_needs(monkeypatch: pytest.MonkeyPatch, layout: str,
                                        parts: list[str], found: set[str]) -> None:
     """Quick looks at the top, then at the rest; close reads only around labels left open, also
-    beside a sure finding of another kind (the second number may be misread)."""
+    beside a sure finding of another kind (the second number may be misread), but not where
+    label and value read surely (an account number that looks like a phone number reads the
+    same again); the rest is not read for a label whose value would have been in the top."""
     read, read_bands, seen, languages_read = Scan.read, Scan.read_bands, [], []
 
     def spy(scan: Scan, part: str, quick: bool = False) -> list:
@@ -203,6 +211,30 @@ def test_auto_reads_only_what_it_needs(monkeypatch: pytest.MonkeyPatch, layout: 
     assert _found(Extractor(Settings(ocr="auto")).extract_bytes(scan, "auto.png")) == found
     assert seen == parts
     assert all(languages == {"eng"} for languages in languages_read)  # the labels' language
+
+
+def _ocr_page(rows: list[tuple[float, float, str]], conf: dict[str, float]) -> Page:
+    """page_of, read by OCR: each word read as surely as `conf` says (0.95 if it does not)."""
+    page = page_of(rows, source="ocr")
+    return replace(page, words=[replace(w, conf=conf.get(w.text, 0.95)) for w in page.words])
+
+
+@pytest.mark.parametrize(("value_conf", "read_closely"), [(0.95, False), (0.6, True)])
+def test_a_value_read_surely_is_not_read_closely_again(value_conf: float,
+                                                       read_closely: bool) -> None:
+    matcher = Extractor(Settings()).matcher
+    page = _ocr_page([(60, 90, "Account number: 0800 123 4567")],
+                     {"0800": value_conf, "123": value_conf, "4567": value_conf})
+    assert bool(matcher.doubtful(page, None, CONFIDENT)) == read_closely
+
+
+def test_a_label_without_a_value_is_open_only_while_its_value_may_be_unread() -> None:
+    matcher = Extractor(Settings()).matcher
+    page = _ocr_page([(60, 90, "Customer number:")], {})
+    lowest = 100 + (MAX_BELOW + 1) * 10  # its bottom, and a value's height under 3 of its own
+    assert matcher.unanswered([page], None, unread=lowest)  # the cell below it is unread
+    assert not matcher.unanswered([page], None, unread=lowest + 1)  # read: nothing there
+    assert matcher.unanswered([replace(page, number=2)], None, unread=lowest + 1)  # page 2
 
 
 def test_close_reads_load_the_configured_languages_asked_for() -> None:
