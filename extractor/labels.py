@@ -19,6 +19,7 @@ from extractor.packs import LabelSet
 TOKEN = regex.compile(r"(?:(?!º)\p{L})+|\p{N}+|[#°º№]")  # "Nº" is two tokens, as "N°" is
 JOINER = regex.compile(r"[ \t.\-_/]{0,3}")  # what may stand between the tokens of one label
 LONGER = 4  # characters by which a fuzzy hit must outgrow the exact hits it replaces
+FUZZY_ERRORS = 2  # typos a long phrase may have (fewer in a short one: see _fuzzy_hits)
 FUZZY_MIN_LETTERS = 9  # shorter phrases match exactly only: too many false friends
 FUZZY_MEMO = 4096  # texts whose fuzzy hits are remembered (OCR pages are matched repeatedly)
 SEPARATOR = r"[\s.\-_/]{0,3}"
@@ -41,9 +42,31 @@ def fold(token: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def _fuzzy_regex(phrase: str) -> str:
-    tokens = [regex.escape(fold(t)) for t in TOKEN.findall(phrase)]
-    return rf"(?<!\p{{L}}){SEPARATOR.join(tokens)}(?!\p{{L}})"
+def key_of(text: str) -> str:
+    """The folded tokens of `text` run together (see the module's docstring)."""
+    return "".join(fold(t) for t in TOKEN.findall(text))
+
+
+@dataclass(frozen=True, slots=True)
+class _Fuzzy:
+    """A long phrase to find with up to FUZZY_ERRORS typos, and parts of its key of which any
+    text it is found in holds one intact: each typo damages one part at most."""
+
+    label: LabelSet
+    pattern: regex.Pattern
+    pieces: tuple[str, ...]
+
+    @classmethod
+    def of(cls, phrase: str, label: LabelSet) -> _Fuzzy:
+        tokens = [fold(t) for t in TOKEN.findall(phrase)]
+        body = SEPARATOR.join(regex.escape(t) for t in tokens)
+        pattern = regex.compile(rf"(?:(?<!\p{{L}}){body}(?!\p{{L}})){{e<={FUZZY_ERRORS}}}",
+                                regex.IGNORECASE | regex.BESTMATCH)
+        key = "".join(tokens)
+        size = len(key) / (FUZZY_ERRORS + 1)
+        pieces = tuple(key[round(i * size):round((i + 1) * size)]
+                       for i in range(FUZZY_ERRORS + 1))
+        return cls(label, pattern, pieces)
 
 
 class LabelMatcher:
@@ -62,15 +85,9 @@ class LabelMatcher:
                 self._prefixes.update(key[:end] for end in range(1, len(key) + 1))
                 self._leading.update(tokens[:-1])
                 self._max_tokens = max(self._max_tokens, len(tokens) + 2)
-        long_phrases = {
-            phrase: label
-            for label in labels
-            for phrase in label.phrases
-            if sum(c.isalpha() for c in phrase) >= FUZZY_MIN_LETTERS
-        }
-        self._fuzzy_labels = list(long_phrases.values())
-        branches = "|".join(f"(?P<f{n}>{_fuzzy_regex(p)})" for n, p in enumerate(long_phrases))
-        self._fuzzy = regex.compile(rf"(?:{branches}){{e<=2}}", regex.IGNORECASE | regex.BESTMATCH)
+        long_phrases = {phrase: label for label in labels for phrase in label.phrases
+                        if sum(c.isalpha() for c in phrase) >= FUZZY_MIN_LETTERS}
+        self._fuzzy = [_Fuzzy.of(phrase, label) for phrase, label in long_phrases.items()]
         self._fuzzy_memo: dict[str, list[LabelHit]] = {}
 
     def may_continue(self, text: str) -> bool:
@@ -119,20 +136,30 @@ class LabelMatcher:
         return self._fuzzy_memo[text]
 
     def _fuzzy_hits(self, text: str) -> list[LabelHit]:
-        """Long phrases within a few typos, as whole words, not in an e-mail address."""
-        hits = []
-        for match in self._fuzzy.finditer(text):
-            start, end = match.span()
-            letters = sum(c.isalpha() for c in match.group())
-            if sum(match.fuzzy_counts) > max(1, letters // 5) or _reworded(match):
-                continue
-            if text[start - 1:start].isalpha() or text[end:end + 1].isalpha():
-                continue
-            if text[end:end + 1] in ("@", ".") and text[end + 1:end + 2].isalnum():
-                continue  # part of an e-mail address or a domain
-            label = self._fuzzy_labels[int((match.lastgroup or "f0")[1:])]
-            hits.append(LabelHit(label, start, end, fuzzy=True))
-        return hits
+        """Long phrases within a few typos, as whole words, not in an e-mail address; where two
+        overlap, the one with fewer typos (then the first, then the longer)."""
+        letters = key_of(text)
+        found = []
+        for fuzzy in self._fuzzy:
+            if not any(piece in letters for piece in fuzzy.pieces):
+                continue  # too far from the phrase: the regex would try every position
+            for match in fuzzy.pattern.finditer(text):
+                start, end = match.span()
+                errors = sum(match.fuzzy_counts)
+                if errors > max(1, sum(c.isalpha() for c in match.group()) // 5) \
+                        or _reworded(match):
+                    continue
+                if text[start - 1:start].isalpha() or text[end:end + 1].isalpha():
+                    continue
+                if text[end:end + 1] in ("@", ".") and text[end + 1:end + 2].isalnum():
+                    continue  # part of an e-mail address or a domain
+                found.append((errors, start, start - end, fuzzy.label))
+        hits: list[LabelHit] = []
+        for _errors, start, shorter, label in sorted(found, key=lambda f: f[:3]):
+            end = start - shorter
+            if all(end <= hit.start or hit.end <= start for hit in hits):
+                hits.append(LabelHit(label, start, end, fuzzy=True))
+        return sorted(hits, key=lambda hit: hit.start)
 
 
 def _reworded(match: regex.Match) -> bool:

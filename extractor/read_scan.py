@@ -18,7 +18,8 @@ from extractor.settings import Settings
 
 Part = Literal["top", "rest", "all"]
 QUICK_PARTS: tuple[Part, ...] = ("top", "rest")  # the auto strategy's quick looks, in order
-TOP = 0.3  # share of the page height read first
+TOP = 0.3  # share of the page height read first (to the quietest row within CUT_REACH of it)
+CUT_REACH = 0.06
 QUICK_DPI = 200  # resolution of that first, quick look, which reads the text as one column of
 QUICK_PSM = 4  # lines across the page: at this resolution, Tesseract's layout analysis of blocks
 # and columns (PAGE_PSM) drops whole table cells now and then; the words' boxes place them anyway
@@ -52,7 +53,7 @@ class Scan:
     def __init__(self, image: Image.Image, dpi: float, number: int, settings: Settings) -> None:
         self._base, self.dpi = read_image.prepare(image, dpi, settings)
         self._turns = read_image.quarter_turns(self._base, self.dpi)
-        self.image = read_image.straighten(read_image.turn(self._base, self._turns[0]))
+        self._page = read_image.Straightened(read_image.turn(self._base, self._turns[0]))
         self._turned = self._turns[0]
         self.number = number
         self.settings = settings
@@ -61,13 +62,18 @@ class Scan:
         self.unread = 0.0  # points from the top where the rows not read yet begin
 
     @property
+    def image(self) -> Image.Image:
+        """The page as it is read: upright and straightened."""
+        return self._page.whole
+
+    @property
     def scale(self) -> float:
         """PDF points per pixel."""
         return 72 / self.dpi
 
     def page(self, words: list[Word]) -> Page:
-        return Page(number=self.number, width=self.image.width * self.scale,
-                    height=self.image.height * self.scale, words=assign_lines(words),
+        return Page(number=self.number, width=self._page.width * self.scale,
+                    height=self._page.height * self.scale, words=assign_lines(words),
                     source="ocr")
 
     def read(self, part: Part, quick: bool = False) -> list[Word]:
@@ -85,13 +91,12 @@ class Scan:
                     self.image, self.settings, round(self.dpi))):
                 self._turn(self._turned + degrees)
                 words = self._read(part, quick)
-            self._base = self.image  # no further turn: the unstraightened copy may go
         return words
 
     def _turn(self, degrees: int) -> None:
         """Turn the page `degrees` clockwise from how it came, and straighten it again."""
         self._turned = degrees % 360
-        self.image = read_image.straighten(read_image.turn(self._base, self._turned))
+        self._page = read_image.Straightened(read_image.turn(self._base, self._turned))
         self._cut = None
 
     def read_bands(self, boxes: list[BBox], languages: Collection[str] = ()
@@ -111,23 +116,26 @@ class Scan:
         for top, bottom in bands:
             margin = (bottom - top) * BAND_MARGIN
             rows = (max(0, round((top - margin) / self.scale)),
-                    min(self.image.height, round((bottom + margin) / self.scale)))
+                    min(self._page.height, round((bottom + margin) / self.scale)))
             words += [w for w in self._read_rows(*rows, quick=False, languages=languages)
                       if top <= w.center_y <= bottom]
         return bands, words
 
     def _read(self, part: Part, quick: bool) -> list[Word]:
         if self._cut is None:
-            self._cut = read_image.quiet_row(self.image, TOP)
-        rows = {"top": (0, self._cut), "rest": (self._cut, self.image.height),
-                "all": (0, self.image.height)}[part]
+            target, reach = round(self._page.height * TOP), round(self._page.height * CUT_REACH)
+            first = max(0, target - reach)
+            around = self._page.rows(first, min(self._page.height, target + reach))
+            self._cut = first + read_image.quiet_row(around, target - first)
+        rows = {"top": (0, self._cut), "rest": (self._cut, self._page.height),
+                "all": (0, self._page.height)}[part]
         self.unread = self._cut * self.scale if part == "top" else math.inf
         return self._read_rows(*rows, quick)
 
     def _read_rows(self, top: int, bottom: int, quick: bool,
                    languages: Collection[str] = ()) -> list[Word]:
-        region = self.image.crop((0, top, self.image.width, bottom))
-        region = read_image.remove_leaders(region, self.dpi)  # the letters stand upright now
+        # the letters stand upright now
+        region = read_image.remove_leaders(self._page.rows(top, bottom), self.dpi)
         shrink = min(1.0, QUICK_DPI / self.dpi) if quick else 1.0
         if shrink < 1.0:
             region = region.resize((round(region.width * shrink), round(region.height * shrink)),
@@ -142,8 +150,8 @@ class Scan:
         x0, top, x1, bottom = (v / self.scale for v in box)
         pad = (bottom - top) * PAD
         left, upper = max(0, round(x0 - pad)), max(0, round(top - pad))
-        crop = self.image.crop((left, upper, min(self.image.width, round(x1 + pad)),
-                                min(self.image.height, round(bottom + pad))))
+        crop = self._page.region(left, upper, min(self._page.width, round(x1 + pad)),
+                                 min(self._page.height, round(bottom + pad)))
         found = read_ocr.words(crop, self.settings, round(self.dpi), psm=7, whitelist=whitelist,
                                quick=True)
         return [self._word(w, left, upper) for w in found]

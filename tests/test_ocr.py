@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
-from PIL import Image
+from PIL import Image, ImageChops
 from typer.testing import CliRunner
 
 from extractor import evidence, read_image, read_ocr
@@ -309,6 +309,22 @@ def test_skew_levels_text_lines(angle: float) -> None:
     page = pdfium.PdfDocument(pdf_of(rows))[0].render(scale=200 / 72).to_pil().convert("L")
     turned = page.rotate(angle, resample=Image.Resampling.BILINEAR, expand=True, fillcolor=255)
     assert abs(read_image.skew(turned) + angle) <= 0.25
+
+
+def test_a_straightened_page_is_made_a_part_at_a_time_as_rotating_it_whole() -> None:
+    """Any box of the page, straightened alone, is that box of the page straightened whole."""
+    rows = [(60, 60 + 18 * i, f"Line {i} of a statement, customer number 4711-{i:04}")
+            for i in range(30)]
+    page = pdfium.PdfDocument(pdf_of(rows))[0].render(scale=200 / 72).to_pil().convert("L")
+    turned = page.rotate(-2.1, resample=Image.Resampling.BILINEAR, expand=True, fillcolor=255)
+    angle = read_image.skew(turned)
+    whole = turned.rotate(angle, resample=Image.Resampling.BILINEAR, expand=True, fillcolor=255)
+    straightened = read_image.Straightened(turned)
+    box = (100, 250, 900, 400)
+    assert ImageChops.difference(straightened.region(*box), whole.crop(box)).getextrema()[1] <= 1
+    assert straightened.whole.size == whole.size
+    assert ImageChops.difference(straightened.whole, whole).getextrema()[1] <= 1
+    assert straightened.region(*box).tobytes() == straightened.whole.crop(box).tobytes()
 
 
 def test_a_close_read_replaces_a_doubtful_word_but_not_the_line_above() -> None:
