@@ -46,7 +46,7 @@ class Page:
     """A page of words in reading order; `number` counts from 1.
 
     `part` names the part of a multi-part document (an email attachment, say); empty otherwise.
-    `lines` and `rows` are computed once, on first use; `words` must not change after that.
+    `lines` and `rows` are computed once, on first use: change `words` through `set_words`.
     """
 
     number: int
@@ -55,6 +55,12 @@ class Page:
     words: list[Word] = field(default_factory=list)
     source: Literal["text", "ocr", "email"] = "text"
     part: str = ""
+
+    def set_words(self, words: list[Word]) -> None:
+        """Replace the words (some read again), and the lines and rows made of them."""
+        self.words = words
+        for made in ("lines", "rows"):
+            self.__dict__.pop(made, None)
 
     @cached_property
     def lines(self) -> list[list[Word]]:

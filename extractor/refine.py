@@ -2,7 +2,8 @@
 
 Confusable letters inside a run of digits (O/0, I/l/1, S/5, B/8, Z/2) become digits only where
 that gives the value a better value shape; a value read with low confidence is read again on
-its own, as one line of only the characters its shape allows, and the surer reading is kept.
+its own, as one line of only the characters its shape allows (and the letter its first digit may
+be), and the new reading is kept if it is sure, surer than the first, and not a part of it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from extractor.values import clean
 
 REREAD_BELOW = 0.8  # values read less surely than this are read again
 DIGIT_FOR = str.maketrans("OoIlSBZ", "0011582")
+LETTERS_FOR = {"0": "DO", "1": "IL", "2": "Z", "5": "S", "8": "B"}  # a letter read as a digit
+REREAD_KEEPS = 0.75  # of the letters and digits first read: a re-read with fewer lost some
 CONFUSABLE_RUN = regex.compile(r"(?<=\d)[OoIlSBZ]+(?=\d)")
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ#-./"  # what a re-read may be restricted to
 
@@ -31,6 +34,10 @@ def _weak(word: Word) -> bool:
     """Could this word be part of a value that needs a second look?"""
     return any(c.isdigit() for c in word.text) and (
         word.conf < REREAD_BELOW or CONFUSABLE_RUN.search(word.text) is not None)
+
+
+def _characters(words: list[Word]) -> int:
+    return sum(c.isalnum() for w in words for c in w.text)
 
 
 def _value(words: list[Word]) -> str:
@@ -75,6 +82,15 @@ class Refiner:
             for word, text in zip(candidate.words, texts, strict=True):
                 word.text = text
 
+    def _alphabet(self, shape: ValueShape, value: str) -> str:
+        """What a re-read of `value` may read: the characters its shape allows, and the letter
+        its first digit may have been, if that gives a value of a known shape ("057921" for
+        "D57921": a re-read restricted to digits could not tell)."""
+        allowed = alphabet(shape, value)
+        letters = [letter for letter in LETTERS_FOR.get(value[:1], "")
+                   if self.matcher.judge.shape(letter + value[1:]) is not None]
+        return "".join(c for c in ALPHABET if c in allowed or c in letters)
+
     def _reread(self, page: Page, candidate: Candidate, reread: Reread) -> None:
         words = candidate.words
         shape = self.matcher.judge.shape(_value(words))
@@ -83,13 +99,14 @@ class Refiner:
             return  # no shape to read it as, or already read again for another label
         box = (min(w.x0 for w in words), min(w.top for w in words),
                max(w.x1 for w in words), max(w.bottom for w in words))
-        again = reread(box, alphabet(shape, _value(words)))
-        if not again or self.matcher.judge.shape(_value(again)) is None:
-            return
-        if min(w.conf for w in again) <= min(w.conf for w in words):
-            return
+        again = reread(box, self._alphabet(shape, _value(words)))
+        if not again or self.matcher.judge.shape(_value(again)) is None \
+                or _characters(again) < REREAD_KEEPS * _characters(words):
+            return  # no value, or a part of it (the rest lost)
+        if min(w.conf for w in again) < max(REREAD_BELOW, min(w.conf for w in words)):
+            return  # not read surely, nor more surely than before
         for word in again:
             word.line = words[0].line
         replaced = {id(w) for w in words}
         kept = [w for w in page.words if id(w) not in replaced]
-        page.words = sorted(kept + again, key=lambda w: (w.line, w.x0))
+        page.set_words(sorted(kept + again, key=lambda w: (w.line, w.x0)))

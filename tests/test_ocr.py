@@ -22,7 +22,7 @@ from extractor.pairing import MAX_BELOW
 from extractor.pipeline import CONFIDENT, Extractor
 from extractor.read import _replaced
 from extractor.read_scan import Scan
-from extractor.refine import digits_for_confusables
+from extractor.refine import Refiner, digits_for_confusables
 from extractor.settings import Settings
 from extractor.values import normalize
 from samples.generator import generate
@@ -235,6 +235,26 @@ def test_a_label_without_a_value_is_open_only_while_its_value_may_be_unread() ->
     assert matcher.unanswered([page], None, unread=lowest)  # the cell below it is unread
     assert not matcher.unanswered([page], None, unread=lowest + 1)  # read: nothing there
     assert matcher.unanswered([replace(page, number=2)], None, unread=lowest + 1)  # page 2
+
+
+@pytest.mark.parametrize(("again", "found"), [("D57921", "D57921"), ("921", "057921")])
+def test_a_value_read_again_is_what_the_page_is_matched_on(again: str, found: str) -> None:
+    """A doubtful value is read again, the letter its first digit may be allowed; the page is
+    then matched on the new reading (its lines were made before), unless the re-read lost
+    part of the value."""
+    matcher = Extractor(Settings()).matcher
+    page = _ocr_page([(60, 90, "Customer number: 057921")], {"057921": 0.5})
+    assert page.lines  # made before the re-read, as the reader makes them
+    value = next(w for w in page.words if w.text == "057921")
+    alphabets = []
+
+    def reread(box: tuple, alphabet: str) -> list[Word]:
+        alphabets.append(alphabet)
+        return [replace(value, text=again, conf=0.9)]
+
+    Refiner(matcher)(page, reread)
+    assert "D" in alphabets[0] and "X" not in alphabets[0]
+    assert [f.value for f in matcher.match([page])] == [found]
 
 
 def test_close_reads_load_the_configured_languages_asked_for() -> None:
