@@ -42,7 +42,7 @@ def fold(token: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def key_of(text: str) -> str:
+def _key(text: str) -> str:
     """The folded tokens of `text` run together (see the module's docstring)."""
     return "".join(fold(t) for t in TOKEN.findall(text))
 
@@ -138,7 +138,7 @@ class LabelMatcher:
     def _fuzzy_hits(self, text: str) -> list[LabelHit]:
         """Long phrases within a few typos, as whole words, not in an e-mail address; where two
         overlap, the one with fewer typos (then the first, then the longer)."""
-        letters = key_of(text)
+        letters = _key(text)
         found = []
         for fuzzy in self._fuzzy:
             if not any(piece in letters for piece in fuzzy.pieces):
