@@ -252,8 +252,10 @@ def admit(db: Database, store: Store, arrivals: list[Arrival],
 
 
 def _flush(staged: list[Staged]) -> None:
-    """The files to disk, outside any lock, all at once: concurrent fsyncs share the journal's
-    commits (ten one after the other take ten times as long). One file, in this thread."""
+    """The files not synced yet to disk, outside any lock, all at once: concurrent fsyncs share
+    the journal's commits (ten one after the other take ten times as long). One file, in this
+    thread. (The API syncs each upload as it ends; bulk ingestion's are synced here.)"""
+    staged = [file for file in staged if not file.synced]
     if len(staged) == 1:
         staged[0].close()
     else:

@@ -53,12 +53,10 @@ class Scan:
     def __init__(self, image: Image.Image, dpi: float, number: int, settings: Settings) -> None:
         self._base, self.dpi = read_image.prepare(image, dpi, settings)
         self._turns = read_image.quarter_turns(self._base, self.dpi)
-        self._page = read_image.Straightened(read_image.turn(self._base, self._turns[0]))
-        self._turned = self._turns[0]
+        self._turn(self._turns[0])
         self.number = number
         self.settings = settings
         self._oriented = False  # set once the text read, or the page was turned
-        self._cut: int | None = None
         self.unread = 0.0  # points from the top where the rows not read yet begin
 
     @property
@@ -97,7 +95,7 @@ class Scan:
         """Turn the page `degrees` clockwise from how it came, and straighten it again."""
         self._turned = degrees % 360
         self._page = read_image.Straightened(read_image.turn(self._base, self._turned))
-        self._cut = None
+        self._cut: int | None = None  # the row the top ends at, found on first read
 
     def read_bands(self, boxes: list[BBox], languages: Collection[str] = ()
                    ) -> tuple[list[tuple[float, float]], list[Word]]:

@@ -93,13 +93,14 @@ class Refiner:
 
     def _reread(self, page: Page, candidate: Candidate, reread: Reread) -> None:
         words = candidate.words
-        shape = self.matcher.judge.shape(_value(words))
+        value = _value(words)
+        shape = self.matcher.judge.shape(value)
         present = {id(w) for w in page.words}
         if shape is None or not all(id(w) in present for w in words):
             return  # no shape to read it as, or already read again for another label
         box = (min(w.x0 for w in words), min(w.top for w in words),
                max(w.x1 for w in words), max(w.bottom for w in words))
-        again = reread(box, self._alphabet(shape, _value(words)))
+        again = reread(box, self._alphabet(shape, value))
         if not again or self.matcher.judge.shape(_value(again)) is None \
                 or _characters(again) < REREAD_KEEPS * _characters(words):
             return  # no value, or a part of it (the rest lost)

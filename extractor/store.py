@@ -56,9 +56,14 @@ class Staged:
     def sha256(self) -> str:
         return self._hash.hexdigest()
 
+    @property
+    def synced(self) -> bool:
+        """Written, synced to disk and closed (by `close`)."""
+        return self._file is not None and self._file.closed
+
     def close(self) -> None:
         """Drain, then make the file durable (fsync) and close it; again, nothing."""
-        if self._file is None or not self._file.closed:
+        if not self.synced:
             self.drain()
             self._file.flush()
             os.fsync(self._file.fileno())
