@@ -32,8 +32,10 @@ MAX_FIELD_BYTES = 4096
 _FSYNC = ThreadPoolExecutor(MAX_FILES // 10, thread_name_prefix="custid-fsync")
 T = TypeVar("T")
 GROUP = 64  # uploads recorded together at most
-HOLD = 1 << 20  # bytes received before they are hashed and written, in a thread: off the event
-# loop, whose one core (and the GIL) all uploads share, while the other cores hash and write
+HOLD = 4 << 20  # bytes received before they are hashed and written, in a thread: off the event
+# loop, whose one core (and the GIL) all uploads share, while the other cores hash and write.
+# Most uploads are smaller and make one trip to a thread, at their end (a trip waits for a free
+# thread, then for the event loop: 7 ms under load here); larger ones are written as they come.
 
 
 class BadUpload(InputError):

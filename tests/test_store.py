@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import hashlib
+import os
+import random
 import threading
 from pathlib import Path
 
@@ -14,7 +17,7 @@ from sqlalchemy.exc import OperationalError
 from extractor.db import Database, upgrade
 from extractor.errors import TooLarge
 from extractor.ingest import HOLD, Admitter, Arrival, BadUpload, admit, receive
-from extractor.store import Staged, Store
+from extractor.store import BLOCK, BUFFER, Staged, Store
 from extractor.tables import Document
 
 BOUNDARY = "xyz"
@@ -53,6 +56,36 @@ def test_keep_is_content_addressed_read_only_and_once(tmp_path: Path) -> None:
     assert store.read(sha) == b"%PDF-1.4 hello"
     assert store.path(sha).stat().st_mode & 0o222 == 0
     assert list(store.staging.iterdir()) == []
+
+
+@pytest.mark.parametrize("direct", [True, False], ids=["direct", "buffered"])
+def test_a_staged_file_holds_every_byte_whatever_the_blocks(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, direct: bool) -> None:
+    """Written through the aligned buffer (direct I/O, or buffered where the filesystem refuses
+    it): sizes on and around block and buffer bounds, in uneven chunks, drained now and then."""
+    if not direct:
+        opened = os.open
+
+        def no_direct(path, flags, *args):
+            if flags & os.O_DIRECT:
+                raise OSError(errno.EINVAL, "Invalid argument")
+            return opened(path, flags, *args)
+        monkeypatch.setattr(os, "open", no_direct)
+    store, rng = Store(tmp_path), random.Random(7)
+    for size in (0, 1, BLOCK - 1, BLOCK, BLOCK + 1, BUFFER - 1, BUFFER, BUFFER + 1,
+                 3 * BUFFER + 5):
+        data = rng.randbytes(size)
+        staged, start = store.stage(size), 0
+        while start < size:
+            step = rng.randint(1, BUFFER // 3)
+            staged.write(data[start:start + step])
+            start += step
+            if rng.random() < 0.5:
+                staged.drain()
+        staged.close()
+        assert staged.synced and staged.path.read_bytes() == data, size
+        assert staged.sha256 == hashlib.sha256(data).hexdigest()
+        staged.discard()
 
 
 def test_receive_stages_files_and_fields(tmp_path: Path) -> None:
