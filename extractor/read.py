@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from extractor import read_image, read_pdf
+from extractor import read_image, read_ocr, read_pdf
 from extractor.errors import NeedsOcr, UnsupportedType
 from extractor.layout import overlap
 from extractor.models import BBox, Page, TextSource, Word
@@ -18,6 +18,12 @@ from extractor.sniff import DocType
 IMAGE_TYPES = ("png", "jpeg", "tiff", "webp")
 COVERED = 0.3  # a word read again covers an earlier one over this share of the narrower
 # and of the lower one (text bodies of neighbouring lines overlap a little)
+ILLEGIBLE = 0.1  # OCR confidence of a word not read at all...
+ILLEGIBLE_ABOVE = 0.5  # ...that is read closely when above this share of the page height,
+ILLEGIBLE_REACH = (1.0, 1.0)  # with the lines next to it (its heights above and below it)
+CLEARLY_SURER = 0.15  # a quick look's word read this much more surely than the closer reading
+# of it stays: the closer one reads at full resolution, in the label's language, and is made
+# where the quick look was in doubt ("N27746897" at 0.41 there, "TN27746897" at 0.30 closely)
 Reread = Callable[[BBox, str], list[Word]]  # a box (points) read again, as one line of characters
 
 
@@ -48,11 +54,20 @@ def _never(document: Document, unread: float) -> bool:
 
 
 class Doubt(NamedTuple):
-    """A strong label read without a confident value: its box (points), and the Tesseract
-    language of its words ("" when its pack names none)."""
+    """A place on page 1 to read closely: a strong label read without a confident value (or
+    words not read at all), its box (points), the Tesseract language of its words ("" when
+    unknown), and how far above and below it to read, in its heights (a label's: where its
+    value may be)."""
 
     box: BBox
     language: str
+    reach: tuple[float, float] = (3.0, 5.0)
+
+    @property
+    def band(self) -> tuple[float, float]:
+        """The rows to read, top and bottom in points."""
+        height = self.box[3] - self.box[1]
+        return self.box[1] - self.reach[0] * height, self.box[3] + self.reach[1] * height
 
 
 def _nowhere(document: Document) -> list[Doubt]:
@@ -134,8 +149,9 @@ def _with_ocr(document: Document, numbers: list[int], scans: Iterator[Scan], set
     auto, page 1 scanned: a quick look at its top, then at the rest of it; after each, where it
     saw a strong label without a confident value (of a kind not found surely yet), the rows
     around that label are read again closely; all this stops as soon as what was read holds a
-    confident finding and no strong label without a value. Then every other page,
-    as `full` reads every page. auto, page 1 with text: the scanned pages only when the text
+    confident finding and no strong label without a value; with none after both looks, the
+    words they could not read at all, in the upper half, are read closely. Then every other
+    page, as `full` reads every page. auto, page 1 with text: the scanned pages only when the text
     pages hold no confident finding. off: refuse.
     """
     if not numbers:
@@ -160,31 +176,56 @@ def _first_page_quickly(document: Document, first: Scan, wants_words: Callable[[
     close: list[tuple[float, float]] = []  # bands read closely already
     for part in QUICK_PARTS:
         _put(document, first, first.read(part, quick=True), wants_words, hooks)
-        doubtful = [doubt for doubt in hooks.doubtful(document)
-                    if not any(t <= (doubt.box[1] + doubt.box[3]) / 2 <= b for t, b in close)]
-        if doubtful:  # read closely where those labels' values are, even beside a sure finding
-            bands, words = first.read_bands([d.box for d in doubtful],
-                                            {d.language for d in doubtful})
-            close += bands
-            page = next(p for p in document.pages if p.number == 1)
-            document.pages.remove(page)
-            _put(document, first, _replaced(page.words, words), wants_words, hooks)
+        # read closely where those labels' values are, even beside a sure finding
+        _read_closely(document, first, hooks.doubtful(document), close, wants_words, hooks)
         if hooks.enough(document, first.unread):
             return True
-    return False
+    # nothing sure on the whole page: read closely what the quick look could not read at all
+    _read_closely(document, first, _illegible(document, read_ocr.first_language(first.settings)),
+                  close, wants_words, hooks)
+    return hooks.enough(document, first.unread)
+
+
+def _illegible(document: Document, language: str) -> list[Doubt]:
+    """Words in the upper part of page 1 (where numbers are printed; small print fills the foot)
+    that the quick look could not read at all: two columns it took for one line come out so,
+    a label among them. In `language`: the label's is unknown, and each language Tesseract
+    loads makes it try other readings of what it cannot read."""
+    page = next(p for p in document.pages if p.number == 1)
+    return [Doubt((w.x0, w.top, w.x1, w.bottom), language, ILLEGIBLE_REACH) for w in page.words
+            if w.conf < ILLEGIBLE and sum(c.isalnum() for c in w.text) >= 2
+            and w.center_y < ILLEGIBLE_ABOVE * page.height]
+
+
+def _read_closely(document: Document, first: Scan, doubts: list[Doubt],
+                  close: list[tuple[float, float]], wants_words: Callable[[str], bool],
+                  hooks: OcrHooks) -> None:
+    """Read the bands around `doubts` on page 1 closely, but those in bands `close` (read so
+    already, and extended here)."""
+    doubts = [doubt for doubt in doubts
+              if not any(t <= (doubt.box[1] + doubt.box[3]) / 2 <= b for t, b in close)]
+    if not doubts:
+        return
+    bands, words = first.read_bands([d.band for d in doubts], {d.language for d in doubts})
+    close += bands
+    page = next(p for p in document.pages if p.number == 1)
+    document.pages.remove(page)
+    _put(document, first, _replaced(page.words, words), wants_words, hooks)
 
 
 def _replaced(words: list[Word], again: list[Word]) -> list[Word]:
-    """`words` and the same place read `again`: where words of both cover each other, those of
-    the surer reading; elsewhere all of both (a reading may miss what the other one saw)."""
+    """`words` and the same place read `again`, closely: where words of both cover each other,
+    those read again, unless the first reading was clearly surer (by CLEARLY_SURER); elsewhere
+    all of both (a reading may miss what the other one saw)."""
     def covering(word: Word, others: list[Word]) -> list[Word]:
         return [o for o in others
                 if overlap(word.x0, word.x1, o.x0, o.x1) > COVERED * min(word.width, o.width)
                 and overlap(word.top, word.bottom, o.top, o.bottom)
                 > COVERED * min(word.height, o.height)]
 
-    kept = [w for w in words if not any(a.conf > w.conf for a in covering(w, again))]
-    return kept + [a for a in again if not any(w.conf >= a.conf for w in covering(a, kept))]
+    kept = [w for w in words
+            if not any(a.conf + CLEARLY_SURER >= w.conf for a in covering(w, again))]
+    return kept + [a for a in again if not covering(a, kept)]
 
 
 def _put(document: Document, scan: Scan, words: list[Word],

@@ -29,7 +29,6 @@ LEGIBLE_MIN = 3
 NOISE_CONF = 0.6  # a word read less surely than this...
 NOISE_WIDTH = 1.5  # ...and wider than this many heights a character is a rule or leader
 PAD = 0.35  # of the value's height, around a value re-read on its own
-BAND_ABOVE, BAND_BELOW = 3.0, 5.0  # label heights: where its value may be, read closely again
 BAND_MARGIN = 0.15  # of a band's height, read beyond it so that its edge lines read whole
 
 
@@ -47,7 +46,7 @@ def _text(word: Word) -> bool:
 
 
 class Scan:
-    """One page image; `read` OCRs a part of it, `read_bands` the rows around some labels,
+    """One page image; `read` OCRs a part of it, `read_bands` some bands of rows of it,
     `reread` one value's box."""
 
     def __init__(self, image: Image.Image, dpi: float, number: int, settings: Settings) -> None:
@@ -97,15 +96,13 @@ class Scan:
         self._page = read_image.Straightened(read_image.turn(self._base, self._turned))
         self._cut: int | None = None  # the row the top ends at, found on first read
 
-    def read_bands(self, boxes: list[BBox], languages: Collection[str] = ()
+    def read_bands(self, spans: list[tuple[float, float]], languages: Collection[str] = ()
                    ) -> tuple[list[tuple[float, float]], list[Word]]:
-        """Read closely the bands of the page (full width) where a value for a label in one of
-        `boxes` (points) may be printed, in the labels' `languages` (see read_ocr.words):
-        (top, bottom) of each band in points, and the words whose middle is inside one."""
+        """Read closely the bands of the page (full width) that `spans` (top, bottom in points)
+        make, overlapping ones merged, in `languages` (see read_ocr.words): (top, bottom) of each
+        band, and the words whose middle is inside one."""
         bands: list[tuple[float, float]] = []
-        for _x0, top, _x1, bottom in sorted(boxes, key=lambda box: box[1]):
-            height = bottom - top
-            band = (top - BAND_ABOVE * height, bottom + BAND_BELOW * height)
+        for band in sorted(spans):
             if bands and band[0] <= bands[-1][1]:
                 bands[-1] = (bands[-1][0], max(bands[-1][1], band[1]))
             else:

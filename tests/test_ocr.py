@@ -347,6 +347,53 @@ def test_a_straightened_page_is_made_a_part_at_a_time_as_rotating_it_whole() -> 
     assert straightened.region(*box).tobytes() == straightened.whole.crop(box).tobytes()
 
 
+@pytest.mark.parametrize(("first", "again", "kept"), [
+    (("N27746897", 0.41), ("TN27746897", 0.30), "TN27746897"),  # a little surer: read again
+    (("45699-839738", 0.73), ("4560907387", 0.53), "45699-839738"),  # clearly surer: stays
+])
+def test_a_close_read_wins_unless_the_quick_look_read_clearly_surer(
+        first: tuple[str, float], again: tuple[str, float], kept: str) -> None:
+    quick = Word(first[0], 447, 140, 505, 153, 13, conf=first[1])
+    close = Word(again[0], 447, 141, 505, 153, 12, conf=again[1])
+    assert [w.text for w in _replaced([quick], [close])] == [kept]
+
+
+def test_auto_reads_closely_what_the_quick_look_could_not_read(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """With nothing sure on page 1, auto reads closely, in the quick look's language, the lines
+    of words it could not read at all ("cee EAL TREE" for a label beside a name), but only in
+    the upper half of the page; what it reads there is matched."""
+    legible = [Word(text, x, 52, x + 90, 64, 12, conf=0.95)
+               for x, text in ((60, "Verix"), (160, "Telecom"), (260, "Maandfactuur"))]
+    garbled = [Word("Lotte", 60, 112, 90, 124, 12, conf=0.97),
+               Word("cee", 300, 112, 320, 124, 12, conf=0.0),
+               Word("EAL", 325, 112, 345, 124, 12, conf=0.0)]
+    footer = [Word("Rromdband", 60, 780, 110, 790, 10, conf=0.01)]
+    label = [Word("Accountnummer", 300, 112, 380, 124, 12, conf=0.95),
+             Word("CU-2138-DJ", 385, 112, 440, 124, 12, conf=0.95)]
+    read_parts, bands_read = [], []
+
+    def read(scan: Scan, part: str, quick: bool = False) -> list[Word]:
+        read_parts.append(part)
+        scan.unread = 250.0 if part == "top" else float("inf")
+        return legible + garbled if part == "top" else footer
+
+    def read_bands(scan: Scan, spans: list, languages: set) -> tuple:
+        bands_read.append((spans, languages))
+        return spans, label
+
+    monkeypatch.setattr(Scan, "read", read)
+    monkeypatch.setattr(Scan, "read_bands", read_bands)
+    blank = io.BytesIO()
+    Image.new("L", (1700, 2200), 255).save(blank, format="PNG", dpi=(200, 200))
+    result = Extractor(Settings(ocr="auto")).extract_bytes(blank.getvalue(), "bill.png")
+    assert _found(result) == {"CU2138DJ"}
+    assert read_parts == ["top", "rest"]
+    [(spans, languages)] = bands_read
+    assert languages == {"eng"}
+    assert [(round(top), round(bottom)) for top, bottom in spans] == [(100, 136), (100, 136)]
+
+
 def test_a_close_read_replaces_a_doubtful_word_but_not_the_line_above() -> None:
     """A value read again surely replaces its doubtful first reading, though its text body
     touches a sure word of the line above; that word stays."""
