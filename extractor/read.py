@@ -18,6 +18,7 @@ from extractor.sniff import DocType
 IMAGE_TYPES = ("png", "jpeg", "tiff", "webp")
 COVERED = 0.3  # a word read again covers an earlier one over this share of the narrower
 # and of the lower one (text bodies of neighbouring lines overlap a little)
+LABEL_REACH = (3.0, 5.0)  # a label's heights above and below it: where its value may be
 ILLEGIBLE = 0.1  # OCR confidence of a word not read at all...
 ILLEGIBLE_ABOVE = 0.5  # ...that is read closely when above this share of the page height,
 ILLEGIBLE_REACH = (1.0, 1.0)  # with the lines next to it (its heights above and below it)
@@ -56,12 +57,11 @@ def _never(document: Document, unread: float) -> bool:
 class Doubt(NamedTuple):
     """A place on page 1 to read closely: a strong label read without a confident value (or
     words not read at all), its box (points), the Tesseract language of its words ("" when
-    unknown), and how far above and below it to read, in its heights (a label's: where its
-    value may be)."""
+    unknown), and how far above and below it to read, in its heights."""
 
     box: BBox
     language: str
-    reach: tuple[float, float] = (3.0, 5.0)
+    reach: tuple[float, float] = LABEL_REACH
 
     @property
     def band(self) -> tuple[float, float]:
