@@ -112,8 +112,7 @@ class Staged:
     def _write(self, count: int, data: int | None = None) -> None:
         """Hash the buffer's first `data` bytes (all `count` unless padded) and write `count`
         (whole blocks); the rest moves up. A buffer at a time, not a chunk at a time: each hash
-        update and write releases the GIL, and getting it back from a busy event loop can take
-        its switch interval, 5 ms."""
+        update and write releases the GIL, to take it back from the busy event loop."""
         if not count:
             return
         with memoryview(self._buffer) as buffer:
