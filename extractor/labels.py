@@ -42,9 +42,14 @@ def fold(token: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+def _tokens(text: str) -> list[str]:
+    """The folded tokens of `text`."""
+    return [fold(t) for t in TOKEN.findall(text)]
+
+
 def _key(text: str) -> str:
     """The folded tokens of `text` run together (see the module's docstring)."""
-    return "".join(fold(t) for t in TOKEN.findall(text))
+    return "".join(_tokens(text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,11 +63,10 @@ class _Fuzzy:
 
     @classmethod
     def of(cls, phrase: str, label: LabelSet) -> _Fuzzy:
-        tokens = [fold(t) for t in TOKEN.findall(phrase)]
-        body = SEPARATOR.join(regex.escape(t) for t in tokens)
+        body = SEPARATOR.join(regex.escape(t) for t in _tokens(phrase))
         pattern = regex.compile(rf"(?:(?<!\p{{L}}){body}(?!\p{{L}})){{e<={FUZZY_ERRORS}}}",
                                 regex.IGNORECASE | regex.BESTMATCH)
-        key = "".join(tokens)
+        key = _key(phrase)
         size = len(key) / (FUZZY_ERRORS + 1)
         pieces = tuple(key[round(i * size):round((i + 1) * size)]
                        for i in range(FUZZY_ERRORS + 1))
@@ -79,7 +83,7 @@ class LabelMatcher:
         self._max_tokens = 1
         for label in labels:
             for phrase in label.phrases:
-                tokens = [fold(t) for t in TOKEN.findall(phrase)]
+                tokens = _tokens(phrase)
                 key = "".join(tokens)
                 self._keys.setdefault(key, label)
                 self._prefixes.update(key[:end] for end in range(1, len(key) + 1))

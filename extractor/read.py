@@ -45,6 +45,10 @@ class Document:
     heading: str = ""  # an email's subject, for the document kind
     errors: list[str] = field(default_factory=list)
 
+    def page(self, number: int) -> Page | None:
+        """The page `number` with its words, if it has them."""
+        return next((p for p in self.pages if p.number == number), None)
+
 
 def _no_refine(page: Page, reread: Reread) -> None:
     return None
@@ -191,7 +195,7 @@ def _illegible(document: Document, language: str) -> list[Doubt]:
     that the quick look could not read at all: two columns it took for one line come out so,
     a label among them. In `language`: the label's is unknown, and each language Tesseract
     loads makes it try other readings of what it cannot read."""
-    page = next(p for p in document.pages if p.number == 1)
+    page = document.page(1)
     return [Doubt((w.x0, w.top, w.x1, w.bottom), language, ILLEGIBLE_REACH) for w in page.words
             if w.conf < ILLEGIBLE and sum(c.isalnum() for c in w.text) >= 2
             and w.center_y < ILLEGIBLE_ABOVE * page.height]
@@ -208,7 +212,7 @@ def _read_closely(document: Document, first: Scan, doubts: list[Doubt],
         return
     bands, words = first.read_bands([d.band for d in doubts], {d.language for d in doubts})
     close += bands
-    page = next(p for p in document.pages if p.number == 1)
+    page = document.page(1)
     document.pages.remove(page)
     _put(document, first, _replaced(page.words, words), wants_words, hooks)
 
@@ -231,7 +235,7 @@ def _replaced(words: list[Word], again: list[Word]) -> list[Word]:
 def _put(document: Document, scan: Scan, words: list[Word],
          wants_words: Callable[[str], bool], hooks: OcrHooks) -> None:
     """Add words OCR'd on a page (to those read there before), refined, if they may matter."""
-    earlier = next((p for p in document.pages if p.number == scan.number), None)
+    earlier = document.page(scan.number)
     page = scan.page((earlier.words if earlier else []) + words)
     text = "\n".join(" ".join(w.text for w in line) for line in page.lines)
     document.texts[scan.number - 1] = text
