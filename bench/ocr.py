@@ -5,7 +5,7 @@
 Scans generated one-page bills that carry a number (samples.scans styles; PDF without text
 layer or an image), extracts each with both strategies in turn, and prints seconds per page for
 each, the speed-up of auto, and the precision, recall and F1 of each against the labels.
-(Documents without a number, about a quarter of the generated corpus, cost auto two quick
+(Documents without a number, about a quarter of the generated corpus, cost auto three quick
 looks, and close reads around any label they show; `custid eval --ocr auto|full` on
 `samples.scans` output measures those too.)
 """

@@ -16,6 +16,7 @@ MAX_TOKENS = 5
 BELOW_LINES = 2  # how many lines below (or above) a label its value may sit
 MAX_BELOW = 3.0  # in label heights, from the label's bottom edge to the value's top
 MAX_ABOVE = 1.5  # a value above its label (a payment stub's caption row) sits close
+SURE_SHAPE = 0.8  # a value of a shape scored below this may be a stray mark read as one
 TEXT_AFTER = 2  # words of plain text after a value in its cell: a line of text, not a value
 
 
@@ -181,7 +182,9 @@ def candidates(spot: Spot, lines: dict[int, list[Segment]], taken: dict[int, Spo
     if _ends_segment(spot):  # a caption, not a label inside running text
         below = vertical(spot, lines, taken, judge, "below")
         found.append(below)
-        if below is None:  # a cell below is the norm; a value above only when none is
+        # a cell below is the norm; a value above only when none is, or only a weak one
+        # (a table's rule or a speck read as a digit under a payment stub's caption)
+        if below is None or judge.shape(below.value).score < SURE_SHAPE:
             found.append(vertical(spot, lines, taken, judge, "above"))
     return [c for c in found if c is not None]
 

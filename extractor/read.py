@@ -150,10 +150,10 @@ def _with_ocr(document: Document, numbers: list[int], scans: Iterator[Scan], set
               wants_words: Callable[[str], bool], hooks: OcrHooks) -> Document:
     """Add the pages `numbers` (ascending), read by OCR from `scans`, to what the text layers gave.
 
-    auto, page 1 scanned: a quick look at its top, then at the rest of it; after each, where it
+    auto, page 1 scanned: quick looks at its top, its middle, then the rest; after each, where it
     saw a strong label without a confident value (of a kind not found surely yet), the rows
     around that label are read again closely; all this stops as soon as what was read holds a
-    confident finding and no strong label without a value; with none after both looks, the
+    confident finding and no strong label without a value; with none after all the looks, the
     words they could not read at all, in the upper half, are read closely. Then every other
     page, as `full` reads every page. auto, page 1 with text: the scanned pages only when the text
     pages hold no confident finding. off: refuse.

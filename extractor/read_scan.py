@@ -1,5 +1,5 @@
 """OCR of one page image: prepared once, turned upright when its text does not read, then read
-(quick looks at the top of the page and at the rest of it, or the whole page) into words in
+(quick looks at the top of the page, its middle and the rest, or the whole page) into words in
 PDF points.
 """
 
@@ -16,10 +16,10 @@ from extractor.layout import assign_lines
 from extractor.models import BBox, Page, Word
 from extractor.settings import Settings
 
-Part = Literal["top", "rest", "all"]
-QUICK_PARTS: tuple[Part, ...] = ("top", "rest")  # the auto strategy's quick looks, in order
-TOP = 0.3  # share of the page height read first (to the quietest row within CUT_REACH of it)
-CUT_REACH = 0.06
+Part = Literal["top", "middle", "rest", "all"]
+QUICK_PARTS: tuple[Part, ...] = ("top", "middle", "rest")  # the auto strategy's quick looks
+CUTS = (0.3, 0.6)  # shares of the page height where the top and the middle end (at the
+CUT_REACH = 0.06  # quietest row within this share of the height)
 QUICK_DPI = 200  # resolution of that first, quick look, which reads the text as one column of
 QUICK_PSM = 4  # lines across the page: at this resolution, Tesseract's layout analysis of blocks
 # and columns (PAGE_PSM) drops whole table cells now and then; the words' boxes place them anyway
@@ -74,7 +74,7 @@ class Scan:
                     source="ocr")
 
     def read(self, part: Part, quick: bool = False) -> list[Word]:
-        """Words of the top of the page, of the rest of it, or of all of it (`quick`: in the
+        """Words of the top of the page, its middle, the rest, or all of it (`quick`: in the
         first configured language only, at a lower resolution, as one column of lines)."""
         words = self._read(part, quick)
         if not self._oriented:
@@ -94,7 +94,7 @@ class Scan:
         """Turn the page `degrees` clockwise from how it came, and straighten it again."""
         self._turned = degrees % 360
         self._page = read_image.Straightened(read_image.turn(self._base, self._turned))
-        self._cut: int | None = None  # the row the top ends at, found on first read
+        self._cuts: list[int] = []  # the rows the top and the middle end at, found on first read
 
     def read_bands(self, spans: list[tuple[float, float]], languages: Collection[str] = ()
                    ) -> tuple[list[tuple[float, float]], list[Word]]:
@@ -117,15 +117,21 @@ class Scan:
         return bands, words
 
     def _read(self, part: Part, quick: bool) -> list[Word]:
-        if self._cut is None:
-            target, reach = round(self._page.height * TOP), round(self._page.height * CUT_REACH)
-            first = max(0, target - reach)
-            around = self._page.rows(first, min(self._page.height, target + reach))
-            self._cut = first + read_image.quiet_row(around, target - first)
-        rows = {"top": (0, self._cut), "rest": (self._cut, self._page.height),
-                "all": (0, self._page.height)}[part]
-        self.unread = self._cut * self.scale if part == "top" else math.inf
+        if not self._cuts:
+            self._cuts = [self._quiet_row(share) for share in CUTS]
+        top, middle = self._cuts
+        end = self._page.height
+        rows = {"top": (0, top), "middle": (top, middle), "rest": (middle, end),
+                "all": (0, end)}[part]
+        self.unread = rows[1] * self.scale if rows[1] < end else math.inf
         return self._read_rows(*rows, quick)
+
+    def _quiet_row(self, share: float) -> int:
+        """The row between text lines nearest to `share` of the page height."""
+        target, reach = round(self._page.height * share), round(self._page.height * CUT_REACH)
+        first = max(0, target - reach)
+        around = self._page.rows(first, min(self._page.height, target + reach))
+        return first + read_image.quiet_row(around, target - first)
 
     def _read_rows(self, top: int, bottom: int, quick: bool,
                    languages: Collection[str] = ()) -> list[Word]:

@@ -25,6 +25,7 @@ CALIBRATION = Path(__file__).with_name("calibration.json")
 PLACEMENT = {"right": 1.0, "right_far": 0.95, "below": 0.93, "above_row": 0.9, "above": 0.62}
 FUZZY_LABEL = 0.9
 CONTEXT_HEIGHTS = 4  # how far (in label heights) above and below a label context words count
+CONTEXT_WIDTHS = 3  # and how far (in label widths) after it, or before it on its line
 AVOIDED_CONTEXT = 0.3
 ISSUER_FIT, ISSUER_MISFIT = 1.15, 0.75
 
@@ -59,14 +60,17 @@ def folded_phrase(text: str) -> str:
 
 
 def _near_text(candidate: Candidate, page: Page) -> str:
-    """Folded text of the label's segment and of the block around it, for context words."""
-    x0, top, x1, bottom = candidate.spot.box
-    reach = CONTEXT_HEIGHTS * candidate.spot.height
+    """Folded text of the label's segment, of the block around it, and of its line before it
+    ("Entidad: Banco X - N° de cuenta:"), for context words."""
+    spot = candidate.spot
+    x0, top, x1, bottom = spot.box
+    reach = CONTEXT_HEIGHTS * spot.height
     width = x1 - x0
-    near = [w.text for w in candidate.spot.segment.words] + [
+    near = [w.text for w in spot.segment.words] + [
         w.text for w in page.words
-        if top - reach <= w.center_y <= bottom + reach
-        and w.x1 >= x0 - width and w.x0 <= x1 + 3 * width
+        if (top - reach <= w.center_y <= bottom + reach
+            and w.x1 >= x0 - width and w.x0 <= x1 + CONTEXT_WIDTHS * width)
+        or (w.line in spot.lines and x0 - CONTEXT_WIDTHS * width <= w.x1 <= x0)
     ]
     return folded_phrase(" ".join(near))
 

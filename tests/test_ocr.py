@@ -164,6 +164,8 @@ AUTO_PAGES = {
             (60, 400, "Thank you for your payment.")],
     "bottom": [(60, 60, "Acme Water Ltd"), (60, 400, "Thank you for your payment."),
                (60, 700, "Customer number: 5531207")],
+    "middle": [(60, 60, "Acme Water Ltd"), (60, 400, "Customer number: 5531207"),
+               (60, 700, "Thank you for your payment.")],
     "no label": [(60, 60, "Acme Water Ltd"), (60, 400, "Thank you for your payment.")],
     "sure, and another read surely": [
         (60, 60, "Acme Water Ltd"), (60, 90, "Customer number: 5531207"),
@@ -181,19 +183,21 @@ AUTO_PAGES = {
 
 @pytest.mark.parametrize(("layout", "parts", "found"), [
     ("top", ["top"], {"5531207"}),
-    ("bottom", ["top", "rest"], {"5531207"}),
-    ("no label", ["top", "rest"], set()),
+    ("middle", ["top", "middle"], {"5531207"}),
+    ("bottom", ["top", "middle", "rest"], {"5531207"}),
+    ("no label", ["top", "middle", "rest"], set()),
     ("sure, and another read surely", ["top"], {"5531207"}),
     ("sure, and a doubtful same kind", ["top"], {"5531207"}),
-    ("label, no value", ["top", "bands", "rest"], set()),
+    ("label, no value", ["top", "bands", "middle", "rest"], set()),
     ("sure, and another without a value", ["top", "bands"], {"5531207"}),  # not below: read
 ])
 def test_auto_reads_only_what_it_needs(monkeypatch: pytest.MonkeyPatch, layout: str,
                                        parts: list[str], found: set[str]) -> None:
-    """Quick looks at the top, then at the rest; close reads only around labels left open, also
-    beside a sure finding of another kind (the second number may be misread), but not where
-    label and value read surely (an account number that looks like a phone number reads the
-    same again); the rest is not read for a label whose value would have been in the top."""
+    """Quick looks at the top, the middle, then the rest; close reads only around labels left
+    open, also beside a sure finding of another kind (the second number may be misread), but
+    not where label and value read surely (an account number that looks like a phone number
+    reads the same again); the rest is not read for a label whose value would have been in the
+    top."""
     read, read_bands, seen, languages_read = Scan.read, Scan.read_bands, [], []
 
     def spy(scan: Scan, part: str, quick: bool = False) -> list:
@@ -375,8 +379,8 @@ def test_auto_reads_closely_what_the_quick_look_could_not_read(
 
     def read(scan: Scan, part: str, quick: bool = False) -> list[Word]:
         read_parts.append(part)
-        scan.unread = 250.0 if part == "top" else float("inf")
-        return legible + garbled if part == "top" else footer
+        scan.unread = {"top": 250.0, "middle": 500.0}.get(part, float("inf"))
+        return {"top": legible + garbled, "middle": []}.get(part, footer)
 
     def read_bands(scan: Scan, spans: list, languages: set) -> tuple:
         bands_read.append((spans, languages))
@@ -388,7 +392,7 @@ def test_auto_reads_closely_what_the_quick_look_could_not_read(
     Image.new("L", (1700, 2200), 255).save(blank, format="PNG", dpi=(200, 200))
     result = Extractor(Settings(ocr="auto")).extract_bytes(blank.getvalue(), "bill.png")
     assert _found(result) == {"CU2138DJ"}
-    assert read_parts == ["top", "rest"]
+    assert read_parts == ["top", "middle", "rest"]
     [(spans, languages)] = bands_read
     assert languages == {"eng"}
     assert [(round(top), round(bottom)) for top, bottom in spans] == [(100, 136), (100, 136)]

@@ -58,6 +58,17 @@ def test_value_above_caption_row_with_a_line_in_between() -> None:
     assert found(rows) == [("account_number", "795 467 502 19")]
 
 
+@pytest.mark.parametrize(("below", "found_value"), [("2", "60519"), ("77", "60519"),
+                                                      ("4418", "4418")])
+def test_a_speck_read_as_a_digit_under_a_stub_caption_does_not_hide_the_value_above(
+        below: str, found_value: str) -> None:
+    """A stray mark under a caption, read as one or two digits, is a weak value there; the
+    value above the caption row is taken instead. A full value below still wins."""
+    rows = [(50, 700, "Lumora AG"), (240, 700, "60519"), (330, 700, "16.03.2023"),
+            (240, 714, "Kd.-Nr."), (330, 714, "Fällig am"), (238, 730, below)]
+    assert found(rows, source="ocr") == [("customer_number", found_value)]
+
+
 def test_value_above_stops_at_the_next_caption() -> None:
     rows = [(250, 700, "5531207-4418 19 May 2023"),
             (250, 714, "Cust. No."), (330, 714, "Due date")]
@@ -129,6 +140,14 @@ def test_ambiguous_account_label_in_a_bank_block() -> None:
     rows = [(50, 600, "Bankverbindung"), (50, 614, "Kreissparkasse Gelnhausen"),
             (50, 628, "Kto-Nr. 48567"), (50, 642, "IBAN DE30507500940000048567")]
     assert found(rows) == []
+
+
+def test_ambiguous_account_label_after_a_bank_on_its_line() -> None:
+    """A footer's bank details: the bank is named on the label's line, before it (OCR split
+    the account in two there)."""
+    rows = [(50, 800, "Entidad: Banco del Mediterráneo"), (300, 800, "N° de cuenta: 4918")]
+    assert found(rows) == []
+    assert found([(300, 800, "N° de cuenta: 4918")]) == [("account_number", "4918")]
 
 
 def test_customer_care_phone_is_not_a_number() -> None:

@@ -44,6 +44,7 @@ def test_customer_number_shapes(value: str) -> None:
     ("value", "look"),
     [("12.03.2024", "date"), ("2024-03-12", "date"), ("1.234,56", "amount"), ("18.00", "amount"),
      ("+49 6051 916 44 10", "phone_international"), ("1800 208 9898", "phone_toll_free"),
+     ("900 588 411", "phone_toll_free"),
      ("0 230 91 55 99", "phone_national"), ("2075 5996 36 7273764041", "es_ccc"),
      ("DE30507500940000048567", "iban"), ("FR19787878784", "eu_vat_id"), ("15%", "percent")],
 )
