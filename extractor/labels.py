@@ -17,12 +17,13 @@ import regex
 from extractor.packs import LabelSet
 
 TOKEN = regex.compile(r"(?:(?!º)\p{L})+|\p{N}+|[#°º№]")  # "Nº" is two tokens, as "N°" is
-JOINER = regex.compile(r"[ \t.\-_/]{0,3}")  # what may stand between the tokens of one label
+JOINER = regex.compile(r"[ \t.\-_/'\u2019]{0,3}")  # what may stand between the tokens of a
+# label (an apostrophe too, straight or curly: "N° d'abonné")
 LONGER = 4  # characters by which a fuzzy hit must outgrow the exact hits it replaces
 FUZZY_ERRORS = 2  # typos a long phrase may have (fewer in a short one: see _fuzzy_hits)
 FUZZY_MIN_LETTERS = 9  # shorter phrases match exactly only: too many false friends
 FUZZY_MEMO = 4096  # texts whose fuzzy hits are remembered (OCR pages are matched repeatedly)
-SEPARATOR = r"[\s.\-_/]{0,3}"
+SEPARATOR = r"[\s.\-_/'\u2019]{0,3}"
 
 
 @dataclass(frozen=True, slots=True)

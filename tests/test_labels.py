@@ -32,6 +32,10 @@ def matcher() -> LabelMatcher:
         ("Codice cliente 4471", "it.customer_number", "Codice cliente"),
         ("Acct # 4471", "en.account_number", "Acct #"),
         ("$18.00Client ID:", "en.customer_number", "Client ID"),
+        ("Numéro d'abonné : 4471", "fr.customer_number", "Numéro d'abonné"),
+        ("N° d\u2019abonné 4471", "fr.customer_number", "N° d\u2019abonné"),  # curly
+        ("Nº de abonado 4471", "es.customer_number", "Nº de abonado"),
+        ("Membership No. 4471", "en.customer_number", "Membership No"),
     ],
 )
 def test_tolerant_variants(matcher: LabelMatcher, text: str, label_id: str, printed: str) -> None:

@@ -34,7 +34,8 @@ def test_separators_never_change_the_normalized_value(digits: str, seps: list[st
 
 
 @pytest.mark.parametrize("value", ["48213-7751", "0031 55812-204417 3", "CU-2231-AB",
-                                   "REFCLI0215", "GE2020211", "9501198574", "K 882 193"])
+                                   "REFCLI0215", "GE2020211", "9501198574", "K 882 193",
+                                   "0012 3456 7890"])
 def test_customer_number_shapes(value: str) -> None:
     assert judge.shape(value) is not None
     assert not [a for a in judge.look_alikes(value) if a.penalty >= 0.8]
@@ -44,7 +45,7 @@ def test_customer_number_shapes(value: str) -> None:
     ("value", "look"),
     [("12.03.2024", "date"), ("2024-03-12", "date"), ("1.234,56", "amount"), ("18.00", "amount"),
      ("+49 6051 916 44 10", "phone_international"), ("1800 208 9898", "phone_toll_free"),
-     ("900 588 411", "phone_toll_free"),
+     ("900 588 411", "phone_toll_free"), ("0033 1 23 45 67 89", "phone_international"),
      ("0 230 91 55 99", "phone_national"), ("2075 5996 36 7273764041", "es_ccc"),
      ("DE30507500940000048567", "iban"), ("FR19787878784", "eu_vat_id"), ("15%", "percent")],
 )
