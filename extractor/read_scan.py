@@ -117,14 +117,17 @@ class Scan:
         return bands, words
 
     def _read(self, part: Part, quick: bool) -> list[Word]:
+        end = self._page.height
+        rows = (0, end) if part == "all" else self._rows_of(part)
+        self.unread = rows[1] * self.scale if rows[1] < end else math.inf
+        return self._read_rows(*rows, quick)
+
+    def _rows_of(self, part: Part) -> tuple[int, int]:
+        """The rows of a quick look's part (the page is cut where its first look needs it)."""
         if not self._cuts:
             self._cuts = [self._quiet_row(share) for share in CUTS]
         top, middle = self._cuts
-        end = self._page.height
-        rows = {"top": (0, top), "middle": (top, middle), "rest": (middle, end),
-                "all": (0, end)}[part]
-        self.unread = rows[1] * self.scale if rows[1] < end else math.inf
-        return self._read_rows(*rows, quick)
+        return {"top": (0, top), "middle": (top, middle), "rest": (middle, self._page.height)}[part]
 
     def _quiet_row(self, share: float) -> int:
         """The row between text lines nearest to `share` of the page height."""
