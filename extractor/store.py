@@ -23,6 +23,7 @@ from extractor.errors import TooLarge
 BLOCK = 4096  # direct I/O's alignment: of the buffer, and of each write's length and offset
 BUFFER = 1 << 20  # bytes an upload is written through at a time
 POOLED = 32  # buffers kept for the next uploads
+READ_ONLY = 0o444
 
 
 class _Buffers:
@@ -53,14 +54,15 @@ _BUFFERS = _Buffers()
 def _create(path: Path) -> int:
     """A new file opened for direct writes (O_DIRECT: the disk reads the buffer itself, with no
     copy into the page cache, which took a third of the API's time per upload here; an upload is
-    not read again soon); buffered where the filesystem refuses direct I/O."""
+    not read again soon); buffered where the filesystem refuses direct I/O. Read-only from the
+    start, as an original stays (the descriptor returned still writes)."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
     try:
-        return os.open(path, flags | os.O_DIRECT, 0o644)
+        return os.open(path, flags | os.O_DIRECT, READ_ONLY)
     except OSError as exc:
         if exc.errno != errno.EINVAL:
             raise
-    return os.open(path, flags, 0o644)
+    return os.open(path, flags, READ_ONLY)
 
 
 class Staged:
@@ -126,6 +128,9 @@ class Staged:
 
     @property
     def sha256(self) -> str:
+        """Of every byte: known once closed."""
+        if not self.synced:
+            raise RuntimeError("a staged file's sha256 is known once it is closed")
         return self._hash.hexdigest()
 
     def close(self) -> None:
@@ -169,17 +174,16 @@ class Store:
     def path(self, sha256: str) -> Path:
         return self.originals / sha256[:2] / sha256
 
-    def _folder(self, sha256: str) -> Path:
-        """The folder of the originals sharing `sha256`'s first byte, made when new."""
-        folder = self.path(sha256).parent
-        folder.mkdir(exist_ok=True)
-        return folder
-
     @contextmanager
     def lock(self, sha256: str) -> Iterator[None]:
         """Exclusive, across processes, for the originals sharing `sha256`'s first byte: a lock
-        on their folder (no lock file to create)."""
-        handle = os.open(self._folder(sha256), os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        on their folder (no lock file to create), made when new."""
+        folder = self.path(sha256).parent
+        try:
+            handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        except FileNotFoundError:
+            folder.mkdir(exist_ok=True)
+            handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
         try:
             fcntl.flock(handle, fcntl.LOCK_EX)
             yield
@@ -187,14 +191,13 @@ class Store:
             os.close(handle)
 
     def keep(self, staged: Staged) -> bool:
-        """Move a staged upload to its content address (atomic rename; an existing copy stays):
-        whether this placed it."""
+        """Move a staged upload to its content address (atomic rename; an existing copy stays),
+        under its `lock`: whether this placed it."""
         staged.close()
-        target = self._folder(staged.sha256) / staged.sha256
+        target = self.path(staged.sha256)
         if target.exists():
             staged.discard()
             return False
-        staged.path.chmod(0o444)
         os.replace(staged.path, target)
         return True
 

@@ -47,11 +47,12 @@ def upload(store: Store, body: bytes, limit: int = 10_000):
 def test_keep_is_content_addressed_read_only_and_once(tmp_path: Path) -> None:
     store = Store(tmp_path)
     placed = []
+    sha = hashlib.sha256(b"%PDF-1.4 hello").hexdigest()
     for _ in range(2):
         staged = store.stage(100)
         staged.write(b"%PDF-1.4 hello")
-        placed.append(store.keep(staged))
-    sha = hashlib.sha256(b"%PDF-1.4 hello").hexdigest()
+        with store.lock(sha):
+            placed.append(store.keep(staged))
     assert placed == [True, False]
     assert store.read(sha) == b"%PDF-1.4 hello"
     assert store.path(sha).stat().st_mode & 0o222 == 0
@@ -93,7 +94,12 @@ def test_receive_stages_files_and_fields(tmp_path: Path) -> None:
     files = upload(store, multipart(("file", "a.pdf", b"A" * 3000), ("file", "dir/b.pdf", b"B"),
                                     ("webhook_url", None, b"https://example.com/hook")))
     assert [name for name, _ in files.files] == ["a.pdf", "b.pdf"]
-    assert files.files[0][1].sha256 == hashlib.sha256(b"A" * 3000).hexdigest()
+    staged = files.files[0][1]
+    with pytest.raises(RuntimeError):  # known once written whole (admit closes it)
+        _ = staged.sha256
+    staged.close()
+    assert staged.sha256 == hashlib.sha256(b"A" * 3000).hexdigest()
+    assert staged.path.read_bytes() == b"A" * 3000
     assert files.fields == {"webhook_url": "https://example.com/hook"}
     files.discard()
     assert list(store.staging.iterdir()) == []
@@ -192,7 +198,7 @@ def test_uploads_arriving_meanwhile_are_recorded_together(database_url: str,
     db.ensure_workspace("a", "auto")
     bodies = [f"%PDF-1.4 {n}".encode() for n in range(6)]
     arrivals = [Arrival("a", upload(store, multipart(("file", "x.pdf", body)))) for body in bodies]
-    first_sha256 = arrivals[0].upload.files[0][1].sha256
+    first_sha256 = hashlib.sha256(bodies[0]).hexdigest()
     commits: list[object] = []
 
     def committed(connection: object) -> None:
@@ -226,13 +232,14 @@ def test_a_cancelled_upload_waits_for_its_files_and_the_admitter_goes_on(
     upgrade(database_url)
     db, store = Database(database_url), Store(tmp_path / "data")
     db.ensure_workspace("a", "auto")
+    bodies = (b"%PDF-1.4 first", b"%PDF-1.4 second")
     first, second = (Arrival("a", upload(store, multipart(("file", "x.pdf", body))))
-                     for body in (b"%PDF-1.4 first", b"%PDF-1.4 second"))
-    staged = first.upload.files[0][1]
+                     for body in bodies)
+    first_sha256, second_sha256 = (hashlib.sha256(body).hexdigest() for body in bodies)
     admitter = Admitter(db, store)
 
     async def cancel_while_recorded() -> list[tuple[str, bool]]:
-        with store.lock(staged.sha256):
+        with store.lock(first_sha256):
             request = await taken_up(admitter, first)  # and waiting for the lock
             request.cancel()
             await asyncio.sleep(0.05)
@@ -248,6 +255,6 @@ def test_a_cancelled_upload_waits_for_its_files_and_the_admitter_goes_on(
     with db.session() as session:
         names = set(session.scalars(select(Document.sha256)))
     assert new and second_id
-    assert names == {staged.sha256, second.upload.files[0][1].sha256}
-    assert store.path(staged.sha256).exists()
+    assert names == {first_sha256, second_sha256}
+    assert store.path(first_sha256).exists()
     db.engine.dispose()
