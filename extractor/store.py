@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import hashlib
+import itertools
 import mmap
 import os
 import threading
@@ -165,11 +166,14 @@ class Store:
     def __init__(self, root: Path) -> None:
         self.originals = root / "originals"
         self.staging = root / "staging"
+        self._prefix, self._count = uuid.uuid4().hex, itertools.count()
         for folder in (self.staging, self.originals):
             folder.mkdir(parents=True, exist_ok=True)
 
     def stage(self, limit: int) -> Staged:
-        return Staged(self.staging / uuid.uuid4().hex, limit)
+        """A new staged file, named by this store's random prefix and a count (a random name per
+        file would cost a system call, which gives up the GIL, on the API's event loop)."""
+        return Staged(self.staging / f"{self._prefix}-{next(self._count)}", limit)
 
     def path(self, sha256: str) -> Path:
         return self.originals / sha256[:2] / sha256
