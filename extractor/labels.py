@@ -17,13 +17,14 @@ import regex
 from extractor.packs import LabelSet
 
 TOKEN = regex.compile(r"(?:(?!º)\p{L})+|\p{N}+|[#°º№]")  # "Nº" is two tokens, as "N°" is
-JOINER = regex.compile(r"[ \t.\-_/'\u2019]{0,3}")  # what may stand between the tokens of a
-# label (an apostrophe too, straight or curly: "N° d'abonné")
+JOINING = r".\-_/'\u2019"  # what may join the tokens of a label, besides spaces (an apostrophe
+# too, straight or curly: "N° d'abonné")
+JOINER = regex.compile(rf"[ \t{JOINING}]{{0,3}}")  # between a label's tokens on one line
 LONGER = 4  # characters by which a fuzzy hit must outgrow the exact hits it replaces
 FUZZY_ERRORS = 2  # typos a long phrase may have (fewer in a short one: see _fuzzy_hits)
 FUZZY_MIN_LETTERS = 9  # shorter phrases match exactly only: too many false friends
 FUZZY_MEMO = 4096  # texts whose fuzzy hits are remembered (OCR pages are matched repeatedly)
-SEPARATOR = r"[\s.\-_/'\u2019]{0,3}"
+SEPARATOR = rf"[\s{JOINING}]{{0,3}}"  # between them in a fuzzy pattern (across lines too)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,10 +65,11 @@ class _Fuzzy:
 
     @classmethod
     def of(cls, phrase: str, label: LabelSet) -> _Fuzzy:
-        body = SEPARATOR.join(regex.escape(t) for t in _tokens(phrase))
+        tokens = _tokens(phrase)
+        body = SEPARATOR.join(regex.escape(t) for t in tokens)
         pattern = regex.compile(rf"(?:(?<!\p{{L}}){body}(?!\p{{L}})){{e<={FUZZY_ERRORS}}}",
                                 regex.IGNORECASE | regex.BESTMATCH)
-        key = _key(phrase)
+        key = "".join(tokens)
         size = len(key) / (FUZZY_ERRORS + 1)
         pieces = tuple(key[round(i * size):round((i + 1) * size)]
                        for i in range(FUZZY_ERRORS + 1))

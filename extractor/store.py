@@ -183,11 +183,12 @@ class Store:
         """Exclusive, across processes, for the originals sharing `sha256`'s first byte: a lock
         on their folder (no lock file to create), made when new."""
         folder = self.path(sha256).parent
+        flags = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
         try:
-            handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+            handle = os.open(folder, flags)
         except FileNotFoundError:
             folder.mkdir(exist_ok=True)
-            handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+            handle = os.open(folder, flags)
         try:
             fcntl.flock(handle, fcntl.LOCK_EX)
             yield
