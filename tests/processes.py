@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import time
 from collections.abc import Callable
+from contextlib import suppress
+from pathlib import Path
 
 import httpx
 
@@ -32,3 +36,28 @@ def stop_all(children: list[subprocess.Popen]) -> None:
         except subprocess.TimeoutExpired:
             child.kill()
             child.wait()
+
+
+def kill_group(leader: int) -> None:
+    """SIGKILL every process of `leader`'s process group, those started meanwhile too, but
+    multiprocessing's resource tracker: it outlives them to unlink the named semaphores of their
+    process pools (killed with them, it would leave those in /dev/shm for good)."""
+    while members := _group(leader):
+        for pid in members:
+            with suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        time.sleep(0.05)
+
+
+def _group(leader: int) -> list[int]:
+    """The live processes of a process group, but the resource tracker."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            state, _parent, group = stat.read_text().rsplit(")", 1)[1].split()[:3]
+            tracker = b"resource_tracker" in (stat.parent / "cmdline").read_bytes()
+        except OSError:  # ended meanwhile
+            continue
+        if int(group) == leader and state not in "ZX" and not tracker:
+            members.append(int(stat.parent.name))
+    return members

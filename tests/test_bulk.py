@@ -18,6 +18,7 @@ from sqlalchemy import select
 from extractor.db import Database
 from extractor.tables import Document
 from samples.generator import generate
+from tests.processes import kill_group
 
 CUSTID = str(Path(sys.executable).parent / "custid")
 
@@ -108,7 +109,7 @@ def test_killed_run_is_completed_by_the_next(tmp_path: Path) -> None:
     while time.monotonic() < deadline and not (
             report.exists() and sum(r["status"] == "done" for r in rows(report).values()) >= 4):
         time.sleep(0.05)
-    os.killpg(process.pid, signal.SIGKILL)  # the command and its worker processes, mid-run
+    kill_group(process.pid)  # the command and its worker processes, mid-run
     process.wait()
     done_before = sum(status == "done" for _sha, status in documents(data))
     assert 4 <= done_before < 120, done_before
