@@ -6,9 +6,10 @@ import os
 import signal
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import suppress
 from pathlib import Path
+from typing import NamedTuple
 
 import httpx
 
@@ -38,26 +39,37 @@ def stop_all(children: list[subprocess.Popen]) -> None:
             child.wait()
 
 
+class Process(NamedTuple):
+    pid: int
+    parent: int
+    group: int
+
+
+def live_processes() -> Iterator[Process]:
+    """The processes running now (zombies left out), from /proc."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            state, parent, group = stat.read_text().rsplit(")", 1)[1].split()[:3]
+        except OSError:  # ended meanwhile
+            continue
+        if state not in "ZX":
+            yield Process(int(stat.parent.name), int(parent), int(group))
+
+
 def kill_group(leader: int) -> None:
     """SIGKILL every process of `leader`'s process group, those started meanwhile too, but
     multiprocessing's resource tracker: it outlives them to unlink the named semaphores of their
     process pools (killed with them, it would leave those in /dev/shm for good)."""
-    while members := _group(leader):
+    while members := [p.pid for p in live_processes()
+                      if p.group == leader and not _resource_tracker(p.pid)]:
         for pid in members:
             with suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
         time.sleep(0.05)
 
 
-def _group(leader: int) -> list[int]:
-    """The live processes of a process group, but the resource tracker."""
-    members = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            state, _parent, group = stat.read_text().rsplit(")", 1)[1].split()[:3]
-            tracker = b"resource_tracker" in (stat.parent / "cmdline").read_bytes()
-        except OSError:  # ended meanwhile
-            continue
-        if int(group) == leader and state not in "ZX" and not tracker:
-            members.append(int(stat.parent.name))
-    return members
+def _resource_tracker(pid: int) -> bool:
+    try:
+        return b"resource_tracker" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:  # ended meanwhile: nothing to kill
+        return True

@@ -28,7 +28,7 @@ from extractor.tables import Document, DocumentLink
 from tests.conftest import new_key
 from tests.hostile import corpus
 from tests.pages import pdf_of
-from tests.processes import stop_all, wait
+from tests.processes import live_processes, stop_all, wait
 
 
 def document(number: int) -> tuple[str, bytes]:
@@ -91,14 +91,7 @@ class Service:
 
 def pool_children(worker: subprocess.Popen) -> list[int]:
     """The prefork pool processes of a Celery worker."""
-    found = []
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            if f"\nPPid:\t{worker.pid}\n" in status.read_text():
-                found.append(int(status.parent.name))
-        except OSError:
-            continue
-    return found
+    return [process.pid for process in live_processes() if process.parent == worker.pid]
 
 
 def report(name: str, figures: dict[str, object]) -> None:
