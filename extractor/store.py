@@ -169,6 +169,8 @@ class Store:
         self._prefix, self._count = uuid.uuid4().hex, itertools.count()
         for folder in (self.staging, self.originals):
             folder.mkdir(parents=True, exist_ok=True)
+        for shard in range(256):  # here, not by the first upload of each (under load, a
+            (self.originals / f"{shard:02x}").mkdir(exist_ok=True)  # directory took ms)
 
     def stage(self, limit: int) -> Staged:
         """A new staged file, named by this store's random prefix and a count (a random name per

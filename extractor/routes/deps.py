@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from extractor import auth
 from extractor.db import Database
-from extractor.ingest import Admitter
 from extractor.settings import Settings
 from extractor.store import Store
 from extractor.tables import Base
@@ -25,7 +24,7 @@ from extractor.tables import Base
 M = TypeVar("M", bound=Base)
 MAX_ROW = 2**31 - 1  # ids and offsets beyond every database's integer
 Offset = Annotated[int, Query(ge=0, le=MAX_ROW)]
-_bearer = HTTPBearer(auto_error=False, description="An API key: `custid keys create`")
+bearer = HTTPBearer(auto_error=False, description="An API key: `custid keys create`")
 
 
 async def _db(request: Request) -> Database:
@@ -36,17 +35,12 @@ async def _store(request: Request) -> Store:
     return request.app.state.store
 
 
-async def _admitter(request: Request) -> Admitter:
-    return request.app.state.admitter
-
-
 async def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
 DbDep = Annotated[Database, Depends(_db)]
 StoreDep = Annotated[Store, Depends(_store)]
-AdmitterDep = Annotated[Admitter, Depends(_admitter)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 
 
@@ -58,8 +52,8 @@ class Caller:
     client: str | None
 
 
-async def current_caller(request: Request, db: DbDep, credentials: Annotated[
-        HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Caller:
+async def identify(request: Request, db: Database,
+                   credentials: HTTPAuthorizationCredentials | None) -> Caller:
     """The API key of `Authorization: Bearer <key>`, or 401 (recently verified keys from memory,
     see auth.KeyCache; the others from the database, in the thread pool)."""
     key = None
@@ -74,6 +68,11 @@ async def current_caller(request: Request, db: DbDep, credentials: Annotated[
                   request.client.host if request.client else None)
 
 
+async def current_caller(request: Request, db: DbDep, credentials: Annotated[
+        HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Caller:
+    return await identify(request, db, credentials)
+
+
 CallerDep = Annotated[Caller, Depends(current_caller)]
 
 
@@ -85,11 +84,16 @@ async def current_workspace(caller: CallerDep) -> str:
 WorkspaceDep = Annotated[str, Depends(current_workspace)]
 
 
+def allow(caller: Caller, role: auth.Role) -> None:
+    """403 unless the caller's role is at least `role`."""
+    if auth.RANK[caller.role] < auth.RANK[role]:
+        raise HTTPException(403, f"this needs a key with the {role} role")
+
+
 def require(role: auth.Role) -> Callable[[Caller], Awaitable[None]]:
-    """A route dependency: 403 unless the caller's role is at least `role`."""
+    """A route dependency: `allow`."""
     async def check(caller: CallerDep) -> None:
-        if auth.RANK[caller.role] < auth.RANK[role]:
-            raise HTTPException(403, f"this needs a key with the {role} role")
+        allow(caller, role)
     return check
 
 
