@@ -104,6 +104,19 @@ def test_reprocess_and_delete(client: TestClient, corpus: Path) -> None:
     assert send(client, path).status_code == 202  # stored anew
 
 
+def test_several_files_answer_a_list_and_known_ones_200(client: TestClient, corpus: Path,
+                                                         ) -> None:
+    paths = sorted(corpus.glob("*.pdf"))[:2]
+    first = send(client, *paths)
+    assert first.status_code == 202
+    assert [accepted["duplicate"] for accepted in first.json()] == [False, False]
+    again = send(client, *paths)
+    assert again.status_code == 200
+    assert [accepted["id"] for accepted in again.json()] == [a["id"] for a in first.json()]
+    assert all(accepted["duplicate"] for accepted in again.json())
+    assert again.json()[0]["status_url"] == f"/v1/documents/{first.json()[0]['id']}"
+
+
 def test_upload_limits_and_refusals(client: TestClient, tmp_path: Path, corpus: Path) -> None:
     big = tmp_path / "big.pdf"
     big.write_bytes(b"%PDF-1.4\n" + b"0" * 300_000)
@@ -157,7 +170,12 @@ def test_what_startup_built_is_left_out_of_garbage_collections(client: TestClien
 def test_health_and_openapi(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok", "checks": {}}
     assert client.get("/readyz").status_code == 503  # no Redis, no worker here
-    paths = client.get("/openapi.json").json()["paths"]
+    schema = client.get("/openapi.json").json()
+    paths = schema["paths"]
     assert {"/v1/documents", "/v1/documents/{document_id}", "/v1/accounts", "/v1/review",
             "/v1/review/{link_id}", "/readyz"} <= paths.keys()
-    assert "multipart/form-data" in paths["/v1/documents"]["post"]["requestBody"]["content"]
+    upload = paths["/v1/documents"]["post"]  # a bare route, documented by hand
+    assert "multipart/form-data" in upload["requestBody"]["content"]
+    assert upload["security"] == [{"HTTPBearer": []}]
+    assert {"200", "202", "400", "401", "403", "413"} <= upload["responses"].keys()
+    assert {"Accepted", "DocumentOut"} <= schema["components"]["schemas"].keys()  # its $refs
