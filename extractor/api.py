@@ -16,6 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.routing import Route
 
 from extractor import queue
 from extractor.auth import KeyCache, RateLimiter
@@ -97,8 +98,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (health.router, documents.router, accounts.router, review.router,
                    keys.router, lookup.router, web.router):
         app.include_router(router)
-    app.add_route("/v1/documents", documents.Upload(), methods=["POST"], name="upload",
-                  include_in_schema=False)
+    app.router.routes.insert(0, Route("/v1/documents", documents.Upload(), methods=["POST"],
+                                      name="upload", include_in_schema=False))  # matched first
     app.mount("/web", web.assets, name="web")
     app.add_exception_handler(TooLarge, _error(413))
     app.add_exception_handler(InputError, _error(400))
