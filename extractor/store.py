@@ -183,14 +183,8 @@ class Store:
     @contextmanager
     def lock(self, sha256: str) -> Iterator[None]:
         """Exclusive, across processes, for the originals sharing `sha256`'s first byte: a lock
-        on their folder (no lock file to create), made when new."""
-        folder = self.path(sha256).parent
-        flags = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
-        try:
-            handle = os.open(folder, flags)
-        except FileNotFoundError:
-            folder.mkdir(exist_ok=True)
-            handle = os.open(folder, flags)
+        on their folder (no lock file to create; the store made every folder when it opened)."""
+        handle = os.open(self.path(sha256).parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
         try:
             fcntl.flock(handle, fcntl.LOCK_EX)
             yield

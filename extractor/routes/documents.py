@@ -34,37 +34,6 @@ router = APIRouter(prefix="/v1/documents", tags=["documents"],
                    dependencies=[Depends(require("reader"))])
 MEMBER, ADMIN = Depends(require("member")), Depends(require("admin"))
 
-UPLOAD = {  # the OpenAPI operation of `Upload`, which FastAPI does not serve (see there)
-    "tags": ["documents"], "summary": "Upload", "operationId": "upload_v1_documents_post",
-    "description": "Store and queue documents (streamed to disk); 202 with where to follow "
-                   "each one.",
-    "security": [{"HTTPBearer": []}],
-    "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
-        "type": "object", "required": ["file"],
-        "properties": {
-            "file": {"type": "array", "items": {"type": "string", "format": "binary"},
-                     "description": "A document; repeat the field for several"},
-            "webhook_url": {"type": "string", "format": "uri",
-                            "description": "Called with the document when it is done or failed"},
-        }}}}},
-    "responses": {
-        "202": {"description": "Where to follow each document (a list for several files)",
-                "content": {"application/json": {"schema": {"anyOf": [
-                    {"$ref": "#/components/schemas/Accepted"},
-                    {"type": "array", "items": {"$ref": "#/components/schemas/Accepted"}}]}}}},
-        "200": {"description": "Every file stored before: for one, its document",
-                "content": {"application/json": {"schema": {"anyOf": [
-                    {"$ref": "#/components/schemas/DocumentOut"},
-                    {"type": "array", "items": {"$ref": "#/components/schemas/Accepted"}}]}}}},
-        "400": {"description": "Not a multipart upload with a `file`"},
-        "401": {"description": "No valid API key"},
-        "403": {"description": "The key's role is below member"},
-        "413": {"description": "A file is larger than the upload limit"},
-        "422": {"description": "The webhook URL is not allowed"},
-        "503": {"description": "The database is unavailable: retry after Retry-After"},
-        "507": {"description": "The data disk is full: nothing was stored"}},
-}
-
 
 def _status_url(request: Request, document_id: str) -> str:
     return request.app.url_path_for("get_document", document_id=document_id)
@@ -105,6 +74,37 @@ async def upload(request: Request) -> JSONResponse:
     accepted = [Accepted(id=document_id, status_url=_status_url(request, document_id),
                          duplicate=not new).model_dump() for document_id, new in admitted]
     return JSONResponse(accepted[0] if len(accepted) == 1 else accepted, status)
+
+
+UPLOAD = {  # the OpenAPI operation of `Upload`, which FastAPI does not serve (see there)
+    "tags": ["documents"], "summary": "Upload", "operationId": "upload_v1_documents_post",
+    "description": upload.__doc__,
+    "security": [{"HTTPBearer": []}],
+    "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+        "type": "object", "required": ["file"],
+        "properties": {
+            "file": {"type": "array", "items": {"type": "string", "format": "binary"},
+                     "description": "A document; repeat the field for several"},
+            "webhook_url": {"type": "string", "format": "uri",
+                            "description": "Called with the document when it is done or failed"},
+        }}}}},
+    "responses": {
+        "202": {"description": "Where to follow each document (a list for several files)",
+                "content": {"application/json": {"schema": {"anyOf": [
+                    {"$ref": "#/components/schemas/Accepted"},
+                    {"type": "array", "items": {"$ref": "#/components/schemas/Accepted"}}]}}}},
+        "200": {"description": "Every file stored before: for one, its document",
+                "content": {"application/json": {"schema": {"anyOf": [
+                    {"$ref": "#/components/schemas/DocumentOut"},
+                    {"type": "array", "items": {"$ref": "#/components/schemas/Accepted"}}]}}}},
+        "400": {"description": "Not a multipart upload with a `file`"},
+        "401": {"description": "No valid API key"},
+        "403": {"description": "The key's role is below member"},
+        "413": {"description": "A file is larger than the upload limit"},
+        "422": {"description": "The webhook URL is not allowed"},
+        "503": {"description": "The database is unavailable: retry after Retry-After"},
+        "507": {"description": "The data disk is full: nothing was stored"}},
+}
 
 
 @router.get("", response_model=Page[DocumentSummary])
