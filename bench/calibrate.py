@@ -15,11 +15,11 @@ import json
 import tempfile
 from pathlib import Path
 
-from extractor import scoring
 from extractor.evaluate import evaluate, read_labels
+from extractor.match import scoring
+from extractor.match.values import normalize
 from extractor.pipeline import Extractor
 from extractor.settings import Settings
-from extractor.values import normalize
 from samples.generator import generate
 
 BINS = 12

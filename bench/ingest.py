@@ -25,9 +25,9 @@ from pathlib import Path
 
 import httpx
 
-from extractor.auth import create_key
-from extractor.db import database, upgrade
-from extractor.serve import free_port
+from extractor.service.auth import create_key
+from extractor.service.db import database, upgrade
+from extractor.service.serve import free_port
 from samples.generator import generate
 
 BATCH = 10  # files per upload request
@@ -102,7 +102,7 @@ def rss_kib() -> int:
 
 def measure_ingest(folder: Path, count: int, server: str | None, key: str | None) -> None:
     """In a process of its own: `custid ingest` (the library call), one JSON line of figures."""
-    from extractor.bulk import ingest_command
+    from extractor.cli.ingest import ingest_command
     from extractor.settings import get_settings
 
     samples: dict[int, int] = {}

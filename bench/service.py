@@ -31,10 +31,10 @@ from pathlib import Path
 
 import httpx
 
-from extractor.auth import create_key
-from extractor.db import database, upgrade
 from extractor.pipeline import Extractor
-from extractor.serve import (
+from extractor.service.auth import create_key
+from extractor.service.db import database, upgrade
+from extractor.service.serve import (
     Supervisor,
     api_command,
     free_port,

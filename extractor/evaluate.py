@@ -7,9 +7,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from extractor.models import DocumentResult
+from extractor.document.result import DocumentResult
+from extractor.match.values import normalize
 from extractor.pipeline import Extractor
-from extractor.values import normalize
 
 
 @dataclass

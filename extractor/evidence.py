@@ -13,14 +13,16 @@ import math
 
 from PIL import Image, ImageDraw, ImageFont
 
-from extractor import read_image, read_pdf
+from extractor.document.page import Page
+from extractor.document.result import Finding
+from extractor.document.word import BBox, Word
 from extractor.errors import MalformedDocument
-from extractor.labels import fold
-from extractor.models import BBox, Finding, Page, Word
-from extractor.read import IMAGE_TYPES, read_document
-from extractor.read_scan import Scan
+from extractor.read import images, pdfium
+from extractor.read.scan import Scan
+from extractor.read.sniff import sniff
+from extractor.read.strategy import IMAGE_TYPES, read_document
 from extractor.settings import Settings
-from extractor.sniff import sniff
+from extractor.text import fold
 
 DPI = 150
 MARGIN = (54.0, 30.0)  # points around the boxes shown, across and down
@@ -74,14 +76,14 @@ def _scan(image: Image.Image, dpi: float, settings: Settings) -> tuple[Image.Ima
 
 
 def _pdf(data: bytes, number: int, settings: Settings) -> tuple[Image.Image, float, list[Word]]:
-    with read_pdf.open_pdf(data, settings) as pdf:
+    with pdfium.open_pdf(data, settings) as pdf:
         if not 1 <= number <= len(pdf):
             raise MalformedDocument(f"the PDF has no page {number}")
         page = pdf[number - 1]
         try:
-            text, words = read_pdf.read_page(page, number, settings, _always)
-            if read_pdf.needs_ocr(page, text):
-                image, dpi = _scan(*read_pdf.render(pdf, number - 1, settings), settings)
+            text, words = pdfium.read_page(page, number, settings, _always)
+            if pdfium.needs_ocr(page, text):
+                image, dpi = _scan(*pdfium.render(pdf, number - 1, settings), settings)
                 return image, dpi, []
             return page.render(scale=DPI / 72).to_pil(), DPI, words.words if words else []
         finally:
@@ -90,7 +92,7 @@ def _pdf(data: bytes, number: int, settings: Settings) -> tuple[Image.Image, flo
 
 def _image(data: bytes, number: int, settings: Settings) -> tuple[Image.Image, float, list[Word]]:
     for index, (frame, dpi) in enumerate(
-            read_image.frames(read_image.open_image(data, settings), settings), 1):
+            images.frames(images.open_image(data, settings), settings), 1):
         if index == number:
             image, dpi = _scan(frame, dpi, settings)
             return image, dpi, []

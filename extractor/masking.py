@@ -8,7 +8,7 @@ from typing import Any
 
 import regex
 
-from extractor.values import normalize
+from extractor.match.values import normalize
 
 DOT = "\u2022"
 # hex ids and hashes are left alone; other runs of 6+ digits (separators between) are masked

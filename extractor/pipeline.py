@@ -6,18 +6,20 @@ import hashlib
 from functools import lru_cache, partial
 from pathlib import Path
 
-from extractor.dates import DateFinder
+from extractor.describe.dates import DateFinder
+from extractor.describe.holder import HolderFinder
+from extractor.describe.issuer import IssuerFinder
+from extractor.describe.kinds import KindFinder
+from extractor.document.page import Page
+from extractor.document.readout import Doubt, OcrHooks, Readout
+from extractor.document.result import DocumentResult, ErrorInfo, Finding
 from extractor.errors import DependencyMissing, InputError, TooLarge
-from extractor.holder import HolderFinder
-from extractor.issuer import IssuerFinder
-from extractor.kinds import KindFinder
-from extractor.match import Matcher
-from extractor.models import DocumentResult, ErrorInfo, Finding, Page
-from extractor.packs import IssuerProfile, load_packs
-from extractor.read import Document, Doubt, OcrHooks, read_document
-from extractor.refine import Refiner
+from extractor.match.matcher import Matcher
+from extractor.match.packs import IssuerProfile, load_packs
+from extractor.match.refine import Refiner
+from extractor.read.sniff import sniff
+from extractor.read.strategy import read_document
 from extractor.settings import Settings, get_settings
-from extractor.sniff import sniff
 
 CONFIDENT = 0.8  # a finding this sure ends OCR early under the auto strategy
 Seen = dict[tuple, tuple[list[Page], list[Finding]]]
@@ -62,7 +64,7 @@ class Extractor:
         result.warnings = document.errors
         return result
 
-    def _findings(self, document: Document, profile: IssuerProfile | None,
+    def _findings(self, document: Readout, profile: IssuerProfile | None,
                   seen: Seen) -> list[Finding]:
         """The matcher's findings, unless the same pages were matched already."""
         key = (tuple(map(id, document.pages)), profile.name if profile else "")
@@ -70,14 +72,14 @@ class Extractor:
             seen[key] = (list(document.pages), self.matcher.match(document.pages, profile))
         return seen[key][1]
 
-    def _confident(self, seen: Seen, document: Document, unread: float) -> bool:
+    def _confident(self, seen: Seen, document: Readout, unread: float) -> bool:
         """Does what was read so far hold a confident finding, and no strong label without a
         value that may be in what is left to read (page 1 from `unread` points down)?"""
         profile = self._profile(document)
         return any(f.confidence >= CONFIDENT for f in self._findings(document, profile, seen)) \
             and not self.matcher.unanswered(document.pages, profile, unread)
 
-    def _doubtful(self, seen: Seen, document: Document) -> list[Doubt]:
+    def _doubtful(self, seen: Seen, document: Readout) -> list[Doubt]:
         """Where on page 1 a strong label has no confident value (yet), of a kind not found
         with confidence: a second number may be read there."""
         profile = self._profile(document)
@@ -87,7 +89,7 @@ class Extractor:
                 for page in document.pages if page.number == 1
                 for spot in self.matcher.doubtful(page, profile, CONFIDENT, settled)]
 
-    def _profile(self, document: Document) -> IssuerProfile | None:
+    def _profile(self, document: Readout) -> IssuerProfile | None:
         return self.issuers.profile("\n".join(document.texts), document.sender_domain)
 
     def _check_size(self, size: int) -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from extractor.errors import InputError
-from extractor.sniff import sniff
+from extractor.read.sniff import sniff
 
 HEAD_BYTES = 1024  # what `sniff` looks at
 

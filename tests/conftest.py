@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 import pytest
 from sqlalchemy import create_engine
 
-from extractor.auth import Role, create_key
-from extractor.db import database, upgrade
 from extractor.pipeline import Extractor
+from extractor.service.auth import Role, create_key
+from extractor.service.db import database, upgrade
 from extractor.settings import Settings
 
 if TYPE_CHECKING:
@@ -39,9 +39,9 @@ def eager_client(database_url: str, data_dir: Path, monkeypatch: pytest.MonkeyPa
     CUSTID_ settings (`max_upload_bytes="200000"` sets CUSTID_MAX_UPLOAD_BYTES)."""
     from fastapi.testclient import TestClient
 
-    from extractor.api import create_app
+    from extractor.api.app import create_app
+    from extractor.service import runner
     from extractor.settings import get_settings
-    from workers import tasks
     from workers.celery_app import celery_app
 
     monkeypatch.setenv("DATABASE_URL", database_url)
@@ -50,8 +50,9 @@ def eager_client(database_url: str, data_dir: Path, monkeypatch: pytest.MonkeyPa
     for name, value in env.items():
         monkeypatch.setenv(f"CUSTID_{name.upper()}", value)
     monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
+    celery_app.loader.import_default_modules()  # the tasks, as a worker has them
     get_settings.cache_clear()
-    tasks.context.cache_clear()
+    runner.context.cache_clear()
     try:
         with TestClient(create_app()) as client:
             client.headers.update(new_key(database_url))
@@ -59,7 +60,7 @@ def eager_client(database_url: str, data_dir: Path, monkeypatch: pytest.MonkeyPa
     finally:
         database(database_url).engine.dispose()
         database.cache_clear()
-        tasks.context.cache_clear()
+        runner.context.cache_clear()
         get_settings.cache_clear()
 
 

@@ -6,8 +6,9 @@ import io
 
 from reportlab.pdfgen import canvas
 
-from extractor.layout import assign_lines
-from extractor.models import Page, Word
+from extractor.document.layout import assign_lines
+from extractor.document.page import Page
+from extractor.document.word import Word
 
 CHAR_WIDTH, LINE_HEIGHT, SIZE = 6.0, 14.0, 10.0
 

@@ -12,10 +12,10 @@ from fastapi.testclient import TestClient
 
 from extractor.masking import mask
 from extractor.pipeline import Extractor
+from extractor.service import runner
 from extractor.settings import get_settings
 from samples.generator import generate
 from tests.conftest import eager_client
-from workers import tasks
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +85,7 @@ def test_several_files_listing_filters_and_pages(client: TestClient, corpus: Pat
 
 def test_a_long_task_hands_the_rest_of_its_documents_on(
         client: TestClient, corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tasks, "SPLIT_AFTER", 0.0)  # every task does one and queues the rest
+    monkeypatch.setattr(runner, "SPLIT_AFTER", 0.0)  # every task does one and queues the rest
     paths = sorted(corpus.glob("*.pdf"))
     ids = [accepted["id"] for accepted in send(client, *paths).json()]
     documents = [client.get(f"/v1/documents/{document_id}").json() for document_id in ids]

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from extractor.db import Database
-from extractor.tables import Document
+from extractor.service.db import Database
+from extractor.service.tables import Document
 from samples.generator import generate
 from tests.processes import kill_group
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from extractor.cli import app
+from extractor.cli.main import app
 from extractor.evaluate import read_labels
-from extractor.values import normalize
+from extractor.match.values import normalize
 from tests.conftest import SAMPLES
 
 runner = CliRunner()

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from extractor import db as db_module
-from extractor.db import Database, upgrade
-from extractor.tables import Workspace
+from extractor.service import db as db_module
+from extractor.service.db import Database, upgrade
+from extractor.service.tables import Workspace
 
 
 def hold_write_lock(path: Path, seconds: float) -> threading.Thread:

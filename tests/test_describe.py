@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from extractor.dates import DateFinder
-from extractor.packs import load_packs
+from extractor.describe.dates import DateFinder
+from extractor.match.packs import load_packs
 from extractor.pipeline import Extractor
 from extractor.settings import Settings
 from tests.pages import pdf_of

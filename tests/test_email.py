@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 from email.message import EmailMessage
 
-from extractor.html_text import html_lines
 from extractor.pipeline import Extractor
-from extractor.read import read_document
-from extractor.read_email import decode_text
+from extractor.read.html_text import html_lines
+from extractor.read.mail import decode_text
+from extractor.read.strategy import read_document
 from extractor.settings import Settings
 from tests.pages import pdf_of
 

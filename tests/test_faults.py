@@ -22,9 +22,15 @@ import redis
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
-from extractor.db import database
-from extractor.serve import api_command, free_port, redis_command, wait_for_redis, worker_command
-from extractor.tables import Document, DocumentLink
+from extractor.service.db import database
+from extractor.service.serve import (
+    api_command,
+    free_port,
+    redis_command,
+    wait_for_redis,
+    worker_command,
+)
+from extractor.service.tables import Document, DocumentLink
 from tests.conftest import new_key
 from tests.hostile import corpus
 from tests.pages import pdf_of
@@ -271,9 +277,9 @@ def test_hostile_corpus_keeps_others_flowing(database_url: str, broker: str,
 def test_disk_full(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from fastapi.testclient import TestClient
 
-    from extractor.api import create_app
+    from extractor.api.app import create_app
+    from extractor.service.store import Staged
     from extractor.settings import get_settings
-    from extractor.store import Staged
 
     data = tmp_path / "data"
     data.mkdir()

@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from extractor.errors import CustidError
-from extractor.packs import load_file
-from extractor.read import read_document
+from extractor.match.packs import load_file
+from extractor.read.sniff import DocType
+from extractor.read.strategy import read_document
 from extractor.settings import Settings
-from extractor.sniff import DocType
 from tests.hostile import GOOD
 
 SETTINGS = Settings(ocr="off", max_pages=20, max_email_parts=50)

@@ -9,8 +9,8 @@ import time
 import pypdfium2 as pdfium
 import pytest
 
-from extractor.read_pdf import open_pdf
-from extractor.sandbox import SandboxedExtractor
+from extractor.read.pdfium import open_pdf
+from extractor.service.sandbox import SandboxedExtractor
 from extractor.settings import Settings
 from tests.hostile import GOOD, corpus, raw_pdf, stream
 

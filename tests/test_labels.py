@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from extractor.labels import LabelMatcher
-from extractor.packs import load_packs
+from extractor.match.labels import LabelMatcher
+from extractor.match.packs import load_packs
 from extractor.settings import Settings
 
 

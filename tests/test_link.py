@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from extractor import link
-from extractor.db import Database, upgrade
-from extractor.models import DocumentResult, Finding, Issuer
-from extractor.tables import DEFAULT_WORKSPACE, Account, Document, DocumentLink, Workspace
-from extractor.values import normalize
+from extractor.document.result import DocumentResult, Finding, Issuer
+from extractor.match.values import normalize
+from extractor.service import link
+from extractor.service.db import Database, upgrade
+from extractor.service.tables import DEFAULT_WORKSPACE, Account, Document, DocumentLink, Workspace
 
 
 class HolderResult(DocumentResult):

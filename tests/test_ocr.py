@@ -15,16 +15,19 @@ import pytest
 from PIL import Image, ImageChops
 from typer.testing import CliRunner
 
-from extractor import evidence, read_image, read_ocr
-from extractor.cli import app
-from extractor.models import DocumentResult, Page, Word
-from extractor.pairing import MAX_BELOW
+from extractor import evidence
+from extractor.cli.main import app
+from extractor.document.page import Page
+from extractor.document.result import DocumentResult
+from extractor.document.word import Word
+from extractor.match.pairing import MAX_BELOW
+from extractor.match.refine import Refiner, digits_for_confusables
+from extractor.match.values import normalize
 from extractor.pipeline import CONFIDENT, Extractor
-from extractor.read import _replaced
-from extractor.read_scan import Scan
-from extractor.refine import Refiner, digits_for_confusables
+from extractor.read import images, tesseract
+from extractor.read.scan import Scan
+from extractor.read.strategy import _replaced
 from extractor.settings import Settings
-from extractor.values import normalize
 from samples.generator import generate
 from samples.scans import Style, scan_file
 from tests.pages import page_of, pdf_of
@@ -263,9 +266,9 @@ def test_a_value_read_again_is_what_the_page_is_matched_on(again: str, found: st
 
 def test_close_reads_load_the_configured_languages_asked_for() -> None:
     settings = Settings(ocr_languages="eng+deu+fra")
-    assert read_ocr._reading_languages(settings, {"deu"}) == "deu"
-    assert read_ocr._reading_languages(settings, {"fra", "eng"}) == "eng+fra"
-    assert read_ocr._reading_languages(settings, {"ita", ""}) == "eng+deu+fra"  # none of them
+    assert tesseract._reading_languages(settings, {"deu"}) == "deu"
+    assert tesseract._reading_languages(settings, {"fra", "eng"}) == "eng+fra"
+    assert tesseract._reading_languages(settings, {"ita", ""}) == "eng+deu+fra"  # none of them
 
 
 @pytest.mark.parametrize("degrees", [0, 90, 180, 270])
@@ -275,7 +278,7 @@ def test_quarter_turns_tell_which_way_the_lines_run(degrees: int) -> None:
     rows = [(60, 60 + 18 * i, f"Line {i} of a statement, Customer Number 4711-{i:04} (Berlin)")
             for i in range(30)]
     page = pdfium.PdfDocument(pdf_of(rows))[0].render(scale=200 / 72).to_pil().convert("L")
-    turns = read_image.quarter_turns(read_image.turn(page, degrees), 200)
+    turns = images.quarter_turns(images.turn(page, degrees), 200)
     assert turns == ((0,) if degrees in (0, 180) else ((360 - degrees) % 360, degrees))
 
 
@@ -286,7 +289,7 @@ def test_page_on_its_side_is_turned_without_osd(corpus, monkeypatch: pytest.Monk
     def no_osd(*_args: object) -> int:
         raise AssertionError("OSD was run")
 
-    monkeypatch.setattr(read_ocr, "rotation", no_osd)
+    monkeypatch.setattr(tesseract, "rotation", no_osd)
     pdf, expected = _pick(corpus, 1)
     sideways = Style(dpi=200, angle=0.8, noise=2.0, quality=85, quarter=quarter)
     for strategy in ("auto", "full"):
@@ -303,14 +306,14 @@ def test_evidence_of_a_page_on_its_side_shows_the_value(corpus) -> None:
     settings = Settings()
     finding = Extractor(settings).extract_bytes(sideways, "side.png").findings[0]
     picture = Image.open(io.BytesIO(evidence.render(sideways, finding, settings)))
-    shown = " ".join(w.text for w in read_ocr.words(picture.convert("L"), settings, 300))
+    shown = " ".join(w.text for w in tesseract.words(picture.convert("L"), settings, 300))
     assert finding.normalized in normalize(shown)
 
 
 def test_upright_page_taken_for_one_on_its_side_is_still_read(
         corpus, monkeypatch: pytest.MonkeyPatch) -> None:
     """Should the line profiles mislead, neither side reads, and OSD turns the page back."""
-    monkeypatch.setattr(read_image, "quarter_turns", lambda _image, _dpi: (90, 270))
+    monkeypatch.setattr(images, "quarter_turns", lambda _image, _dpi: (90, 270))
     pdf, expected = _pick(corpus, 1)
     assert _found(Extractor(Settings(ocr="auto")).extract_bytes(scan_file(pdf, "png", MILD),
                                                                 "wrong.png")) == expected
@@ -332,7 +335,7 @@ def test_skew_levels_text_lines(angle: float) -> None:
             for i in range(30)]
     page = pdfium.PdfDocument(pdf_of(rows))[0].render(scale=200 / 72).to_pil().convert("L")
     turned = page.rotate(angle, resample=Image.Resampling.BILINEAR, expand=True, fillcolor=255)
-    assert abs(read_image.skew(turned) + angle) <= 0.25
+    assert abs(images.skew(turned) + angle) <= 0.25
 
 
 def test_a_straightened_page_is_made_a_part_at_a_time_as_rotating_it_whole() -> None:
@@ -341,9 +344,9 @@ def test_a_straightened_page_is_made_a_part_at_a_time_as_rotating_it_whole() -> 
             for i in range(30)]
     page = pdfium.PdfDocument(pdf_of(rows))[0].render(scale=200 / 72).to_pil().convert("L")
     turned = page.rotate(-2.1, resample=Image.Resampling.BILINEAR, expand=True, fillcolor=255)
-    angle = read_image.skew(turned)
+    angle = images.skew(turned)
     whole = turned.rotate(angle, resample=Image.Resampling.BILINEAR, expand=True, fillcolor=255)
-    straightened = read_image.Straightened(turned)
+    straightened = images.Straightened(turned)
     box = (100, 250, 900, 400)
     assert ImageChops.difference(straightened.region(*box), whole.crop(box)).getextrema()[1] <= 1
     assert straightened.whole.size == whole.size

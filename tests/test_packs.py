@@ -10,7 +10,7 @@ import pytest
 import regex
 
 from extractor.errors import PatternError
-from extractor.packs import check_directory, load_file, load_packs, nested_quantifier
+from extractor.match.packs import check_directory, load_file, load_packs, nested_quantifier
 from extractor.pipeline import Extractor
 from extractor.settings import Settings
 from tests.pages import pdf_of

@@ -6,10 +6,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extractor.layout import assign_lines
-from extractor.match import Matcher
-from extractor.models import Page, Word
-from extractor.packs import load_packs
+from extractor.document.layout import assign_lines
+from extractor.document.page import Page
+from extractor.document.word import Word
+from extractor.match.matcher import Matcher
+from extractor.match.packs import load_packs
 from extractor.settings import Settings
 from tests.pages import page_of
 

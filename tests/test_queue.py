@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from extractor import results
-from extractor.db import Database, upgrade
-from extractor.tables import Document
+from extractor.service import processing
+from extractor.service.db import Database, upgrade
+from extractor.service.tables import Document
 
 
 def _documents(database_url: str) -> tuple[Database, list[str]]:
@@ -27,7 +27,7 @@ def _status(db: Database, document_id: str) -> tuple[str, str | None, int]:
 
 def test_a_document_that_kills_its_worker_is_given_up(database_url: str) -> None:
     db, _ = _documents(database_url)
-    claims = [[c.id for c in results.claim(db, ["doc0"], "v1", max_attempts=3)]
+    claims = [[c.id for c in processing.claim(db, ["doc0"], "v1", max_attempts=3)]
               for _ in range(4)]  # each time its worker died before saving: the message is back
     assert claims == [["doc0"], ["doc0"], ["doc0"], []]
     assert _status(db, "doc0") == ("failed", "gave_up", 3)
@@ -38,7 +38,7 @@ def test_a_document_that_kills_its_worker_is_given_up(database_url: str) -> None
 def test_released_documents_are_not_counted_as_attempts(database_url: str) -> None:
     db, ids = _documents(database_url)
     for _ in range(5):  # a task that split its batch hands the rest on, again and again
-        assert [c.id for c in results.claim(db, ids, "v1", max_attempts=3)] == ids
-        results.release(db, ids)
+        assert [c.id for c in processing.claim(db, ids, "v1", max_attempts=3)] == ids
+        processing.release(db, ids)
     assert [_status(db, i) for i in ids] == [("queued", None, 0)] * 2
     db.engine.dispose()

@@ -16,7 +16,7 @@ from PIL import Image
 
 from extractor import evidence
 from extractor.pipeline import Extractor
-from extractor.recover import issuer_matches, read_all, sightings, summarize
+from extractor.recovery import issuer_matches, read_all, sightings, summarize
 from extractor.settings import Settings
 from tests.conftest import eager_client
 from tests.pages import pdf_of

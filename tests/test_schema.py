@@ -12,10 +12,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 
-from extractor.db import database
+from extractor.service import runner
+from extractor.service.db import database
 from extractor.settings import get_settings
 from tests.conftest import new_key
-from workers import tasks
 from workers.celery_app import celery_app
 
 EXAMPLES = 20  # per operation
@@ -24,7 +24,7 @@ EXAMPLES = 20  # per operation
 
 @pytest.fixture
 def api(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[FastAPI, dict]]:
-    from extractor.api import create_app
+    from extractor.api.app import create_app
 
     url = f"sqlite:///{tmp_path / 'custid.db'}"
     for name, value in {"DATABASE_URL": url, "CUSTID_DATA_DIR": str(tmp_path / "data"),
@@ -32,14 +32,15 @@ def api(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[FastA
                         "CUSTID_OCR": "off", "CUSTID_RATE_LIMIT": "1000"}.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
+    celery_app.loader.import_default_modules()  # the tasks, as a worker has them
     get_settings.cache_clear()
-    tasks.context.cache_clear()
+    runner.context.cache_clear()
     app = create_app()
     with TestClient(app):
         yield app, new_key(url)
     database(url).engine.dispose()
     database.cache_clear()
-    tasks.context.cache_clear()
+    runner.context.cache_clear()
     get_settings.cache_clear()
 
 

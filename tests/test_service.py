@@ -18,7 +18,7 @@ import redis
 
 from extractor.masking import mask
 from extractor.pipeline import Extractor
-from extractor.serve import api_command, free_port, worker_command
+from extractor.service.serve import api_command, free_port, worker_command
 from samples.generator import generate
 from tests.conftest import new_key
 from tests.processes import stop_all, wait

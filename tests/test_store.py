@@ -14,11 +14,11 @@ import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import OperationalError
 
-from extractor.db import Database, upgrade
 from extractor.errors import TooLarge
-from extractor.ingest import HOLD, Admitter, Arrival, BadUpload, admit, receive
-from extractor.store import BLOCK, BUFFER, Staged, Store
-from extractor.tables import Document
+from extractor.service.admission import HOLD, Admitter, Arrival, BadUpload, admit, receive
+from extractor.service.db import Database, upgrade
+from extractor.service.store import BLOCK, BUFFER, Staged, Store
+from extractor.service.tables import Document
 
 BOUNDARY = "xyz"
 

@@ -14,14 +14,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from extractor.cli import app as cli
-from extractor.db import database
+from extractor.cli.main import app as cli
 from extractor.masking import DOT, install_log_masking, mask
+from extractor.service import runner
+from extractor.service.db import database
+from extractor.service.tables import Base
 from extractor.settings import get_settings
-from extractor.tables import Base
 from samples.generator import generate
 from tests.conftest import new_key
-from workers import tasks
 from workers.celery_app import celery_app
 
 
@@ -34,19 +34,20 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 
 @pytest.fixture
 def api(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
-    from extractor.api import create_app
+    from extractor.api.app import create_app
 
     for name, value in {"DATABASE_URL": database_url, "CUSTID_DATA_DIR": str(tmp_path / "data"),
                         "CUSTID_SWEEP_INTERVAL": "0", "CUSTID_RATE_LIMIT": "5"}.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
+    celery_app.loader.import_default_modules()  # the tasks, as a worker has them
     get_settings.cache_clear()
-    tasks.context.cache_clear()
+    runner.context.cache_clear()
     with TestClient(create_app()) as client:
         yield client
     database(database_url).engine.dispose()
     database.cache_clear()
-    tasks.context.cache_clear()
+    runner.context.cache_clear()
     get_settings.cache_clear()
 
 

@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from extractor.packs import load_packs
+from extractor.match.packs import load_packs
+from extractor.match.validators import iban_mod97, luhn
+from extractor.match.values import ValueJudge, normalize
 from extractor.settings import Settings
-from extractor.validators import iban_mod97, luhn
-from extractor.values import ValueJudge, normalize
 
 judge = ValueJudge(load_packs(Settings().patterns_dir))
 ID_CHARS = st.text(alphabet="0123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefxyz -./#", max_size=30)

@@ -15,7 +15,7 @@ import httpx
 import pytest
 import redis
 
-from extractor.serve import api_command, free_port, worker_command
+from extractor.service.serve import api_command, free_port, worker_command
 from tests.conftest import ROOT, SAMPLES, new_key
 from tests.processes import stop_all, wait
 

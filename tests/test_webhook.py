@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from extractor.webhook import WebhookRefused, check
+from extractor.service.webhook import WebhookRefused, check
 
 
 @pytest.mark.parametrize(("url", "allow"), [

@@ -1,0 +1,1 @@
+"""The HTTP API (FastAPI): app, dependencies, routes, schemas and the web page."""

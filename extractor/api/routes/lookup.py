@@ -1,0 +1,72 @@
+"""/v1/lookup (a lost number: per issuer, newest first, with history) and the evidence image of
+a finding, for the caller's workspace."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+
+from extractor import evidence
+from extractor.api.deps import (
+    CallerDep,
+    DbDep,
+    Reveal,
+    RevealDep,
+    SettingsDep,
+    StoreDep,
+    WorkspaceDep,
+    load,
+    rate_limit,
+    require,
+)
+from extractor.api.schemas import LookupIssuer, LookupNumber
+from extractor.document.result import DocumentResult
+from extractor.errors import InputError
+from extractor.service.lookup import stored_numbers
+from extractor.service.tables import Document
+
+router = APIRouter(tags=["lookup"], dependencies=[Depends(require("reader"))])
+
+
+@router.get("/v1/lookup", response_model=list[LookupIssuer])
+def lookup(request: Request, db: DbDep, workspace: WorkspaceDep, reveal: RevealDep,
+           issuer: Annotated[str | None, Query(
+               description='Tolerant: "cox" finds "Cox Communications"')] = None,
+           ) -> list[LookupIssuer]:
+    """Customer and account numbers per issuer, newest document date first."""
+    with db.session() as session:
+        groups, filenames = stored_numbers(session, workspace, issuer)
+        if reveal:
+            reveal.record(session, "lookup", issuer)
+    return [LookupIssuer(issuer=group.issuer, numbers=[LookupNumber(
+        kind=n.kind, value=n.value, normalized=n.normalized, current=n.current,
+        document_id=n.document, filename=filenames[n.document], finding=n.index, page=n.page,
+        label=n.label, document_date=n.document_date, first_seen=n.first_seen,
+        confidence=n.confidence, documents_agreeing=n.documents_agreeing,
+        evidence_url=request.app.url_path_for("evidence_png", document_id=n.document,
+                                              n=str(n.index)),
+    ).shown(bool(reveal)) for n in group.numbers]) for group in groups]
+
+
+@router.get("/v1/documents/{document_id}/findings/{n}/evidence.png",
+            response_class=Response, responses={200: {"content": {"image/png": {}}}})
+def evidence_png(document_id: str, n: int, request: Request, db: DbDep, store: StoreDep,
+                 settings: SettingsDep, caller: CallerDep, workspace: WorkspaceDep) -> Response:
+    """Where the n-th finding (from 0) was printed: a PNG of the page region, the value boxed.
+    It shows the full number, so it counts as a reveal (audited, rate-limited)."""
+    rate_limit(request, caller)
+    with db.session() as session:
+        document = load(session, Document, document_id, workspace)
+        findings = DocumentResult.model_validate(document.result).findings if (
+            document.result) else []
+        if not 0 <= n < len(findings):
+            raise HTTPException(404, "no such finding")
+        Reveal(caller).record(session, "document", document_id)
+    try:
+        png = evidence.render(store.read(document.sha256), findings[n], settings)
+    except FileNotFoundError as exc:
+        raise HTTPException(404, "the original is gone") from exc
+    except InputError as exc:
+        raise HTTPException(422, exc.message) from exc
+    return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=300"})

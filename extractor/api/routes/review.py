@@ -1,0 +1,43 @@
+"""/v1/review: links a person should look at (low confidence, confusable, conflicts)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Query
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from extractor.api.deps import MAX_ROW, DbDep, Offset, WorkspaceDep, load, require
+from extractor.api.schemas import Decision, Page, ReviewItem
+from extractor.service import link
+from extractor.service.tables import DocumentLink
+
+router = APIRouter(prefix="/v1/review", tags=["review"],
+                   dependencies=[Depends(require("reader"))])
+
+
+@router.get("", response_model=Page[ReviewItem])
+def list_review(db: DbDep, workspace: WorkspaceDep,
+                limit: Annotated[int, Query(ge=1, le=500)] = 50,
+                offset: Offset = 0) -> Page[ReviewItem]:
+    query = (select(DocumentLink).where(DocumentLink.workspace_id == workspace,
+                                        DocumentLink.status == "review")
+             .options(selectinload(DocumentLink.document)).order_by(DocumentLink.id))
+    with db.session() as session:
+        return Page.fetch(session, query, limit, offset, ReviewItem.of)
+
+
+@router.post("/{link_id}", response_model=ReviewItem, responses={409: {}},
+             dependencies=[Depends(require("member"))])
+def decide(link_id: Annotated[int, Path(ge=1, le=MAX_ROW)], body: Decision, db: DbDep,
+           workspace: WorkspaceDep) -> ReviewItem:
+    """Confirm or reject; the decision is kept when the document is processed again."""
+    with db.session() as session:
+        row = load(session, DocumentLink, link_id, workspace)
+        try:
+            link.decide(session, row, body.decision, body.account_id)
+        except link.ReviewError as exc:
+            raise HTTPException(409, str(exc)) from exc
+        session.flush()
+        return ReviewItem.of(row)

@@ -1,0 +1,255 @@
+"""Request and response bodies of the HTTP API (v1); webhooks post `DocumentOut`.
+
+Numbers (values, normalized values, snippets) are masked (`••••7751`) unless `reveal` is passed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any, Generic, Literal, Self, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Select
+from sqlalchemy.orm import Session
+
+from extractor.document.result import DocumentResult, ErrorInfo, Kind
+from extractor.masking import mask, mask_text
+from extractor.service.link import numbers_newest_first
+from extractor.service.tables import Account, ApiKey, Document, DocumentLink
+
+Status = Literal["queued", "processing", "done", "failed"]
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    limit: int
+    offset: int
+    next_offset: int | None = Field(None, description="Offset of the next page, if any")
+
+    @classmethod
+    def fetch(cls, session: Session, query: Select[Any], limit: int, offset: int,
+              make: Callable[[Any], T]) -> Page[T]:
+        """A page of the query's rows, each made into an item; one row more than `limit` is
+        read to tell whether there is a next page."""
+        rows = session.scalars(query.limit(limit + 1).offset(offset)).all()
+        more = len(rows) > limit
+        return cls(items=[make(row) for row in rows[:limit]], limit=limit, offset=offset,
+                   next_offset=offset + limit if more else None)
+
+
+class _Numbered(BaseModel):
+    """A model with a `value` and its `normalized` form, shown masked unless revealed."""
+
+    value: str
+    normalized: str
+
+    def shown(self, reveal: bool = False) -> Self:
+        return self if reveal else self.model_copy(
+            update={"value": mask(self.value), "normalized": mask(self.normalized)})
+
+
+def _masked_result(result: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not result:
+        return result
+    findings = []
+    for finding in result.get("findings", []):
+        snippet = finding.get("snippet", "").replace(finding["value"], mask(finding["value"]))
+        findings.append({**finding, "value": mask(finding["value"]),
+                         "normalized": mask(finding["normalized"]),
+                         "snippet": mask_text(snippet)})
+    return {**result, "findings": findings}
+
+
+class Accepted(BaseModel):
+    id: str
+    status_url: str
+    duplicate: bool = Field(False, description="The file was stored before; nothing was queued")
+
+
+class LinkOut(_Numbered):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    account_id: str | None
+    kind: str
+    method: Literal["exact", "confusable", "new", "successor", "holder", "none"]
+    confidence: float
+    status: Literal["linked", "review", "rejected"]
+    reason: str | None = Field(None, description="Why the link awaits review")
+    decision: Literal["confirm", "reject"] | None
+
+
+class DocumentSummary(BaseModel):
+    id: str
+    status: Status
+    filename: str
+    sha256: str
+    size: int
+    issuer: str | None
+    kind: str | None
+    document_date: dt.date | None
+    error: ErrorInfo | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @classmethod
+    def of(cls, document: Document, **extra: object) -> DocumentSummary:
+        issuer = (document.result or {}).get("issuer") or {}
+        error = (ErrorInfo(code=document.error_code, message=document.error_message or "")
+                 if document.error_code else None)
+        return cls(id=document.id, status=document.status, filename=document.filename,
+                   sha256=document.sha256, size=document.size, issuer=issuer.get("name"),
+                   kind=document.kind, document_date=document.document_date, error=error,
+                   created_at=document.created_at, updated_at=document.updated_at, **extra)
+
+
+class DocumentOut(DocumentSummary):
+    result: DocumentResult | None
+    links: list[LinkOut]
+
+    @classmethod
+    def of(cls, document: Document, reveal: bool = False, **extra: object) -> DocumentOut:
+        return super().of(
+            document, result=document.result if reveal else _masked_result(document.result),
+            links=[LinkOut.model_validate(link).shown(reveal) for link in document.links])
+
+
+class AccountIn(BaseModel):
+    issuer: str = Field(min_length=1)
+    number: str = Field(min_length=1)
+    kind: Kind = "customer_number"
+    holder: str | None = None
+
+
+class NumberOut(_Numbered):
+    model_config = ConfigDict(from_attributes=True)
+
+    kind: str
+    first_seen_date: dt.date | None
+    last_seen_date: dt.date | None
+
+
+class AccountOut(BaseModel):
+    id: str
+    issuer: str
+    holder: str | None
+    number: NumberOut | None = Field(description="The current number: newest document date")
+    predecessor_id: str | None
+    source: Literal["imported", "auto", "review"]
+    created_at: dt.datetime
+
+    @classmethod
+    def of(cls, account: Account, reveal: bool = False, **extra: object) -> AccountOut:
+        numbers = numbers_newest_first(account)
+        return cls(id=account.id, issuer=account.issuer, holder=account.holder,
+                   number=NumberOut.model_validate(numbers[0]).shown(reveal) if numbers else None,
+                   predecessor_id=account.predecessor_id, source=account.source,
+                   created_at=account.created_at, **extra)
+
+
+class AccountDocument(BaseModel):
+    document_id: str
+    filename: str
+    document_date: dt.date | None
+    link: LinkOut
+
+
+class AccountDetail(AccountOut):
+    numbers: list[NumberOut] = Field(description="Every number, newest first")
+    successor_ids: list[str]
+    documents: list[AccountDocument]
+
+    @classmethod
+    def of_history(cls, account: Account, successor_ids: list[str],
+                   links: list[DocumentLink], reveal: bool = False) -> AccountDetail:
+        return cls.of(
+            account, reveal, successor_ids=successor_ids,
+            numbers=[NumberOut.model_validate(n).shown(reveal)
+                     for n in numbers_newest_first(account)],
+            documents=[AccountDocument(document_id=link.document_id,
+                                       filename=link.document.filename,
+                                       document_date=link.document.document_date,
+                                       link=LinkOut.model_validate(link).shown(reveal))
+                       for link in links])
+
+
+class ReviewItem(LinkOut):
+    document_id: str
+    filename: str
+    issuer: str | None
+
+    @classmethod
+    def of(cls, link: DocumentLink) -> ReviewItem:
+        issuer = (link.document.result or {}).get("issuer") or {}
+        return cls.model_validate({**LinkOut.model_validate(link).shown().model_dump(),
+                                   "document_id": link.document_id,
+                                   "filename": link.document.filename,
+                                   "issuer": issuer.get("name")})
+
+
+class Decision(BaseModel):
+    decision: Literal["confirm", "reject"]
+    account_id: str | None = Field(None, description="Confirm the number to this account")
+
+
+class Health(BaseModel):
+    status: Literal["ok", "unavailable"]
+    checks: dict[str, str] = Field(default_factory=dict)
+
+
+class KeyOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    workspace_id: str
+    role: Literal["admin", "member", "reader"]
+    created_at: dt.datetime
+    revoked_at: dt.datetime | None
+
+
+class KeyIn(BaseModel):
+    role: Literal["admin", "member", "reader"]
+
+
+class KeyCreated(KeyOut):
+    key: str = Field(description="The key: shown this once, only its hash is kept")
+
+    @classmethod
+    def of(cls, row: ApiKey, key: str) -> KeyCreated:
+        return cls.model_validate({**KeyOut.model_validate(row).model_dump(), "key": key})
+
+
+class AuditOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    at: dt.datetime
+    key_id: str = Field(description='Who: the API key, or "cli"')
+    action: str
+    object_type: str
+    object_id: str | None
+    client: str | None = Field(description="The client's address")
+
+
+class LookupNumber(_Numbered):
+    """A number as its newest document shows it (`GET /v1/lookup`)."""
+
+    kind: str
+    current: bool = Field(description="The newest number of its kind at this issuer")
+    document_id: str
+    filename: str
+    finding: int = Field(description="Its place in the document's findings (evidence URL)")
+    page: int
+    label: str
+    document_date: dt.date | None
+    first_seen: dt.date | None = Field(description="Oldest document date with this number")
+    confidence: float
+    documents_agreeing: int = Field(description="Documents that show this number")
+    evidence_url: str
+
+
+class LookupIssuer(BaseModel):
+    issuer: str | None
+    numbers: list[LookupNumber] = Field(description="Newest first; several of a kind: history")

@@ -1,0 +1,1 @@
+"""The `custid` command line."""

@@ -1,0 +1,1 @@
+"""Description of a document: its issuer, kind, holder and date."""

@@ -1,0 +1,142 @@
+"""Recover a lost customer number: per issuer, every number found on a set of documents, newest
+first by document date, with how many documents agree and how it changed over time.
+
+The same summary serves `custid recover` (files read here, across cores) and `GET /v1/lookup`
+(a workspace's processed documents).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from multiprocessing import get_context
+from pathlib import Path
+
+from extractor.document.result import DocumentResult, Finding
+from extractor.pipeline import default_extractor, extract
+from extractor.text import fold, key, tokens
+from extractor.walk import Entry, entries
+
+SIMILAR = 0.8  # a query word this similar to a word of the issuer's name matches it
+MIN_FUZZY = 4  # shorter query words must match exactly (or as part of the name)
+
+
+def issuer_matches(query: str, name: str) -> bool:
+    """Tolerant: "cox" finds "Cox Communications", "telefonica" finds "Telefónica", and
+    "comunications" finds it too (each query word close to a word of the name)."""
+    wanted, words = tokens(query), tokens(name)
+    if not wanted or "".join(wanted) in "".join(words):
+        return bool(wanted)
+    return all(any(w == n or (len(w) >= MIN_FUZZY and
+                              SequenceMatcher(None, w, n).ratio() >= SIMILAR) for n in words)
+               for w in wanted)
+
+
+@dataclass(frozen=True, slots=True)
+class Sighting:
+    """A finding on a document: `document` is a path, or a stored document's id."""
+
+    document: str
+    sha256: str
+    index: int  # the finding's place in the document's findings
+    issuer: str | None
+    date: str | None
+    finding: Finding
+
+
+def sightings(document: str, result: DocumentResult) -> Iterator[Sighting]:
+    issuer = result.issuer.name if result.issuer else None
+    for index, finding in enumerate(result.findings):
+        yield Sighting(document, result.sha256, index, issuer, result.document_date, finding)
+
+
+@dataclass(slots=True)
+class Number:
+    """One number of one issuer, as its newest document shows it."""
+
+    issuer: str | None
+    kind: str
+    value: str
+    normalized: str
+    document: str
+    index: int
+    page: int
+    label: str
+    document_date: str | None
+    first_seen: str | None
+    confidence: float
+    documents_agreeing: int
+    current: bool = False
+
+    def record(self) -> dict[str, object]:
+        """The `custid recover --json` object."""
+        return {"issuer": self.issuer, "kind": self.kind, "value": self.value,
+                "normalized": self.normalized, "document": self.document, "page": self.page,
+                "document_date": self.document_date, "confidence": self.confidence,
+                "documents_agreeing": self.documents_agreeing, "current": self.current}
+
+
+@dataclass(slots=True)
+class IssuerNumbers:
+    issuer: str | None
+    numbers: list[Number]  # newest first; per kind the first is current
+
+    def history(self, kind: str) -> list[Number]:
+        """The numbers of a kind, newest first: more than one when it changed."""
+        return [n for n in self.numbers if n.kind == kind]
+
+
+def _newest(sighting: Sighting) -> tuple[str, float]:
+    return sighting.date or "", sighting.finding.confidence
+
+
+def summarize(found: Iterable[Sighting], issuer: str | None = None) -> list[IssuerNumbers]:
+    """Numbers per issuer (tolerantly matching `issuer`, if given), issuers by name."""
+    groups: dict[tuple[str, str, str], list[Sighting]] = {}
+    for sighting in found:
+        if issuer and not (sighting.issuer and issuer_matches(issuer, sighting.issuer)):
+            continue
+        group = (key(sighting.issuer or ""), sighting.finding.kind, sighting.finding.normalized)
+        groups.setdefault(group, []).append(sighting)
+    by_issuer: dict[str, list[Number]] = {}
+    for (issuer_key, _kind, _normalized), seen in groups.items():
+        best = max(seen, key=_newest)
+        names = [s.issuer for s in seen if s.issuer]
+        finding = best.finding
+        by_issuer.setdefault(issuer_key, []).append(Number(
+            issuer=max(set(names), key=names.count) if names else None, kind=finding.kind,
+            value=finding.value, normalized=finding.normalized, document=best.document,
+            index=best.index, page=finding.page, label=finding.label,
+            document_date=best.date, first_seen=min((s.date for s in seen if s.date), default=None),
+            confidence=finding.confidence, documents_agreeing=len({s.sha256 for s in seen})))
+    out = []
+    for numbers in by_issuer.values():
+        numbers.sort(key=lambda n: (n.document_date or "", n.documents_agreeing, n.confidence),
+                     reverse=True)
+        for kind in {n.kind for n in numbers}:
+            next(n for n in numbers if n.kind == kind).current = True
+        out.append(IssuerNumbers(numbers[0].issuer, numbers))
+    return sorted(out, key=lambda g: (g.issuer is None, fold(g.issuer or "")))
+
+
+def _warm() -> None:
+    default_extractor()
+
+
+def read_all(paths: list[Path], workers: int) -> tuple[list[tuple[Path, DocumentResult]],
+                                                       list[Entry]]:
+    """Every document under `paths` read here (in `workers` processes), and what was not read."""
+    found = [entry for top in paths for entry in entries(top)]
+    files = [entry.path for entry in found if entry.problem is None]
+    problems = [entry for entry in found if entry.problem is not None]
+    if workers <= 1 or len(files) <= 1:
+        return [(path, extract(path)) for path in files], problems
+    with ProcessPoolExecutor(min(workers, len(files)), mp_context=get_context("spawn"),
+                             initializer=_warm) as pool:
+        return list(zip(files, pool.map(extract, files, chunksize=4), strict=True)), problems
+
+
+def slug(text: str) -> str:
+    return "-".join(tokens(text))[:60]

@@ -1,0 +1,1 @@
+"""The service: database, originals store, queue, processing, linking, keys, erasure."""

@@ -1,0 +1,156 @@
+"""Read documents in a forked child process with an address-space limit and an alarm.
+
+A flate bomb, a decompression bomb or a reader crash then ends only that child: the worker
+records the document as failed (`too_large`, `timeout`, `malformed`) and goes on with a new
+child. The child inherits the compiled packs (fork: no start-up cost) and reads one document
+after the other, each sent to it over a pipe and its result sent back: a fork per document
+costs more than reading a text PDF. A child that has grown by a quarter of its allowance retires
+after its document, so that each document has most of the allowance.
+PDFium aborts when an allocation fails: that is why the limit is not set in the worker itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import hashlib
+import math
+import os
+import resource
+import signal
+import struct
+import time
+import weakref
+from typing import BinaryIO
+
+from extractor.document.result import DocumentResult, ErrorInfo
+from extractor.masking import mask_text
+from extractor.pipeline import Extractor
+
+PR_SET_PDEATHSIG = 1
+PAGE = os.sysconf("SC_PAGE_SIZE")
+HEADER = struct.Struct("!QQ")  # to the child: name and data sizes; back: result size, retiring
+
+
+def _address_space() -> int:
+    """Bytes of address space this process maps now."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[0]) * PAGE
+
+
+def _serve(requests: BinaryIO, replies: BinaryIO, extractor: Extractor, megabytes: int,
+           seconds: int) -> None:
+    """The child: read documents until the worker goes or this process has grown too much."""
+    with contextlib.suppress(OSError, AttributeError):  # die with the worker
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    start, allowance = _address_space(), megabytes * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (start + allowance, start + allowance))
+    while len(header := requests.read(HEADER.size)) == HEADER.size:
+        name_size, data_size = HEADER.unpack(header)
+        name, data = requests.read(name_size).decode(), requests.read(data_size)
+        signal.alarm(seconds)
+        output = _read(extractor, data, name).model_dump_json().encode()
+        signal.alarm(0)
+        retiring = _address_space() - start > allowance // 4
+        replies.write(HEADER.pack(len(output), retiring) + output)
+        replies.flush()
+        if retiring:
+            return
+
+
+def _read(extractor: Extractor, data: bytes, name: str) -> DocumentResult:
+    try:
+        return Extractor.extract_bytes(extractor, data, name)
+    except MemoryError:
+        return _failed(data, name, "too_large", "reading it needs more memory than allowed")
+    except Exception as exc:  # reported as the document's error
+        return _failed(data, name, "internal_error", mask_text(repr(exc)))
+
+
+def _failed(data: bytes, name: str, code: str, message: str) -> DocumentResult:
+    return DocumentResult(file=name, sha256=hashlib.sha256(data).hexdigest(),
+                          error=ErrorInfo(code=code, message=message))
+
+
+def _why(status: int, megabytes: int) -> tuple[str, str]:
+    if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGALRM:
+        return "timeout", "reading it took too long"
+    if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGABRT:
+        return "too_large", f"reading it needed more than {megabytes} MB of memory"
+    return "malformed", f"the reader stopped on it (status {status})"
+
+
+class _Child:
+    """A reading child process and the worker's ends of its two pipes."""
+
+    def __init__(self, extractor: Extractor, megabytes: int, seconds: int) -> None:
+        child_in, self_out = os.pipe()
+        self_in, child_out = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # pragma: no cover - the child
+            try:
+                os.close(self_out)
+                os.close(self_in)
+                _serve(os.fdopen(child_in, "rb"), os.fdopen(child_out, "wb"), extractor,
+                       megabytes, seconds)
+            finally:
+                os._exit(0)
+        os.close(child_in)
+        os.close(child_out)
+        self.requests, self.replies = os.fdopen(self_out, "wb"), os.fdopen(self_in, "rb")
+
+    def read(self, data: bytes, name: str) -> tuple[bytes, bool] | None:
+        """The result as JSON and whether the child retires; None if the child died on it."""
+        encoded = name.encode()
+        try:
+            self.requests.write(HEADER.pack(len(encoded), len(data)) + encoded)
+            self.requests.write(data)
+            self.requests.flush()
+        except BrokenPipeError:
+            return None
+        header = self.replies.read(HEADER.size)
+        if len(header) < HEADER.size:
+            return None
+        size, retiring = HEADER.unpack(header)
+        return self.replies.read(size), bool(retiring)
+
+    def stop(self) -> int:
+        """Kill the child unless it is gone, and reap it: its wait status."""
+        for pipe in (self.requests, self.replies):
+            with contextlib.suppress(OSError):
+                pipe.close()
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+        return os.waitpid(self.pid, 0)[1]
+
+
+class SandboxedExtractor(Extractor):
+    """An Extractor whose `extract_bytes` runs in a bounded child process (Linux)."""
+
+    _child: _Child | None = None
+    _stop: weakref.finalize | None = None
+
+    def extract_bytes(self, data: bytes, name: str) -> DocumentResult:
+        time.sleep(self.settings.task_delay)
+        megabytes = self.settings.reader_memory_mb
+        if not megabytes:
+            return super().extract_bytes(data, name)
+        if self._child is None:
+            self._child = _Child(self, megabytes, math.ceil(self.settings.task_time_limit))
+            self._stop = weakref.finalize(self, self._child.stop)
+        try:
+            reply = self._child.read(data, name)
+        except BaseException:  # the task was stopped: the child may be reading still
+            self._retire()
+            raise
+        if reply is None:
+            return _failed(data, name, *_why(self._retire(), megabytes))
+        if reply[1]:
+            self._retire()
+        return DocumentResult.model_validate_json(reply[0])
+
+    def _retire(self) -> int:
+        """Stop the child (the next document gets a new one): its wait status."""
+        assert self._stop is not None
+        self._child = None
+        return self._stop()
