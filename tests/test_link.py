@@ -8,12 +8,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine, select, text
 
 from extractor.document.result import DocumentResult, Finding, Issuer
 from extractor.match.values import normalize
 from extractor.service import link
-from extractor.service.db import Database, upgrade
+from extractor.service.db import MIGRATIONS, Database, upgrade
 from extractor.service.tables import DEFAULT_WORKSPACE, Account, Document, DocumentLink, Workspace
 
 
@@ -112,6 +114,37 @@ def test_confusable_match_goes_to_review_with_lower_confidence(db: Database) -> 
     assert hit["method"] == "confusable" and hit["status"] == "review"
     assert hit["reason"] == "confusable" and hit["confidence"] < 0.9
     assert hit["account"] == accounts(db)[0].id
+
+
+@pytest.mark.parametrize(("known", "read"), [("D57921", "057921"), ("ZB-4410", "28-4410")])
+def test_letters_ocr_reads_as_digits_match_confusably(db: Database, known: str, read: str) -> None:
+    with db.session() as session:
+        link.import_accounts(session, DEFAULT_WORKSPACE,
+                             [link.AccountRow("Acme Power", known, "customer_number")])
+    [hit] = process(db, "a", "2024-01-10", finding(read))
+    assert hit["method"] == "confusable" and hit["account"] == accounts(db)[0].id
+
+
+def test_migration_recomputes_confusable_forms(database_url: str) -> None:
+    """Numbers stored under the old table (D and Z kept) are found by the new one."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["url"] = database_url
+    command.upgrade(config, "0002")
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO workspaces (id, mode, created_at) "
+                                "VALUES ('w', 'auto', CURRENT_TIMESTAMP)"))
+        connection.execute(text("INSERT INTO accounts (id, workspace_id, issuer, issuer_key, "
+                                "source, created_at) "
+                                "VALUES ('a', 'w', 'Acme', 'acme', 'auto', CURRENT_TIMESTAMP)"))
+        connection.execute(text("INSERT INTO account_numbers (workspace_id, account_id, "
+                                "normalized, confusable, value, kind) VALUES "
+                                "('w', 'a', 'DZ15', 'DZ15', 'DZ15', 'customer_number')"))
+    command.upgrade(config, "head")
+    with engine.connect() as connection:
+        assert connection.scalar(text("SELECT confusable FROM account_numbers")) == "0215"
+    engine.dispose()
 
 
 def test_confusable_match_needs_exactly_one_account(db: Database) -> None:
