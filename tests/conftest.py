@@ -22,6 +22,16 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples" / "docs"
+TIERS = ("unit", "ocr", "service", "e2e")  # the folders under tests/, fastest first
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Each test is marked with its tier, the folder it is in (`-m unit` is the fast loop)."""
+    for item in items:
+        tier = item.path.parent.name
+        if tier not in TIERS:
+            raise pytest.UsageError(f"{item.nodeid}: a test lives in one of tests/{TIERS}")
+        item.add_marker(tier)
 
 
 def new_key(database_url: str, role: Role = "admin", workspace: str = "default") -> dict[str, str]:

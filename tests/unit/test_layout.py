@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 # Lower layers first; a module may import its own layer and the layers below it.
 LAYERS = [
     ("extractor.errors", "extractor.settings", "extractor.text"),

@@ -12,7 +12,7 @@ import pytest
 from samples.generator import LANGUAGES, generate, main, occurrences, write_showcase
 from samples.layouts import FAMILIES
 
-DOCS = Path(__file__).resolve().parent.parent / "samples" / "docs"
+DOCS = Path(__file__).resolve().parents[2] / "samples" / "docs"
 KINDS = {"customer_number", "account_number"}
 Corpus = tuple[Path, list[dict]]
 
