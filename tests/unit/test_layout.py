@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -53,6 +54,7 @@ def _imports(tree: ast.Module) -> list[tuple[str, ast.stmt]]:
     return found
 
 
+@lru_cache(maxsize=1)
 def _graph() -> dict[str, set[str]]:
     return {name: {target for target, _ in _imports(ast.parse(path.read_text()))}
             for name, path in MODULES.items()}
