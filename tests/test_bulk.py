@@ -1,6 +1,7 @@
 """`custid ingest DIR` into the embedded database with local worker processes: the report, a
-second run that skips by hash, a killed run that a second run completes, what a folder walk
-must not follow or read, and `--watch` with a file written slowly."""
+second run that skips by hash, a killed run that a second run completes, a run stopped with
+SIGTERM that leaves no process behind, what a folder walk must not follow or read, and `--watch`
+with a file written slowly."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from sqlalchemy import select
 from extractor.db import Database
 from extractor.tables import Document
 from samples.generator import generate
-from tests.processes import kill_group
+from tests.processes import kill_group, live_processes
 
 CUSTID = str(Path(sys.executable).parent / "custid")
 
@@ -122,6 +123,38 @@ def test_killed_run_is_completed_by_the_next(tmp_path: Path) -> None:
     stored = documents(data)
     assert len(stored) == len({sha for sha, _s in stored}) == 120
     assert {s for _h, s in stored} == {"done"}
+
+
+def test_terminated_run_stops_its_workers_and_leaves_no_process(tmp_path: Path) -> None:
+    """SIGTERM (as a service manager stops it) ends the command as Ctrl-C does: nothing more
+    starts, what is being processed is finished and reported, and its worker processes and
+    multiprocessing's resource tracker end with it."""
+    folder = tmp_path / "docs"
+    generate(folder, 120, 5)
+    data, report = tmp_path / "data", tmp_path / "first.jsonl"
+    process = ingest(folder, data, "--report", str(report), start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not (
+                report.exists() and sum(r["status"] == "done" for r in rows(report).values()) >= 4):
+            time.sleep(0.05)
+        workers = [p for p in live_processes() if p.group == process.pid != p.pid]
+        assert workers, "the run's worker processes were started"
+        process.send_signal(signal.SIGTERM)  # the command alone, not its process group
+        status, output = finish(process, 90)
+        assert status == 130 and "interrupted" in output, output
+        deadline = time.monotonic() + 10  # the resource tracker ends once its pipe closes
+        while time.monotonic() < deadline and any(
+                p.group == process.pid for p in live_processes()):
+            time.sleep(0.05)
+        assert [p for p in live_processes() if p.group == process.pid] == []
+    finally:
+        kill_group(process.pid)
+    reported = rows(report)
+    assert 4 <= len(reported) < 120
+    assert {r["status"] for r in reported.values()} == {"done"}
+    stored = documents(data)  # the batches being processed were finished, the others not begun
+    assert len(stored) >= len(reported) and {status for _sha, status in stored} == {"done"}
 
 
 def test_watch_waits_for_a_file_to_be_complete(corpus: Path, tmp_path: Path) -> None:
