@@ -161,19 +161,28 @@ def test_watch_waits_for_a_file_to_be_complete(corpus: Path, tmp_path: Path) -> 
     folder, moved = tmp_path / "inbox", tmp_path / "processed"
     folder.mkdir()
     data, report = tmp_path / "data", tmp_path / "watch.jsonl"
-    process = ingest(folder, data, "--watch", "--settle", "1.5", "--move-to", str(moved),
+    # A file counts as complete once unchanged for --settle seconds: it is written a part every
+    # 0.4 s, a tenth of that, so that a stalled test process (a loaded machine) does not look
+    # like a writer that is done.
+    process = ingest(folder, data, "--watch", "--settle", "4", "--move-to", str(moved),
                      "--report", str(report), "--reveal")
     try:
-        time.sleep(3)  # started, watching
+        # Watching once the report is there: the command opens it before it watches, and a file
+        # made before the watch began is found by the walk that follows (not by a fixed sleep,
+        # which a slow start outlasted: no report yet to read).
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not report.exists():
+            time.sleep(0.05)
+        assert process.poll() is None and report.exists(), "the command did not start"
         pdf = (corpus / "doc-00002.pdf").read_bytes()
         target = folder / "slow.pdf"
         with target.open("wb") as handle:
             for start in range(0, len(pdf), len(pdf) // 5 + 1):
                 handle.write(pdf[start:start + len(pdf) // 5 + 1])
                 handle.flush()
-                time.sleep(0.5)
+                time.sleep(0.4)
                 assert not report.read_text(), "read before it was complete"
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline and not report.read_text():
             time.sleep(0.2)
         [row] = rows(report).values()
