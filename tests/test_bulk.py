@@ -125,10 +125,11 @@ def test_killed_run_is_completed_by_the_next(tmp_path: Path) -> None:
     assert {s for _h, s in stored} == {"done"}
 
 
-def test_terminated_run_stops_its_workers_and_leaves_no_process(tmp_path: Path) -> None:
-    """SIGTERM (as a service manager stops it) ends the command as Ctrl-C does: nothing more
-    starts, what is being processed is finished and reported, and its worker processes and
-    multiprocessing's resource tracker end with it."""
+@pytest.mark.parametrize("to", ["command", "group"])
+def test_terminated_run_stops_its_workers_and_leaves_no_process(to: str, tmp_path: Path) -> None:
+    """SIGTERM (`kill`, or a service manager to every process of the command) ends the command
+    as Ctrl-C does: nothing more starts, what is being processed is finished and reported, and
+    its worker processes and multiprocessing's resource tracker end with it."""
     folder = tmp_path / "docs"
     generate(folder, 120, 5)
     data, report = tmp_path / "data", tmp_path / "first.jsonl"
@@ -140,7 +141,10 @@ def test_terminated_run_stops_its_workers_and_leaves_no_process(tmp_path: Path) 
             time.sleep(0.05)
         workers = [p for p in live_processes() if p.group == process.pid != p.pid]
         assert workers, "the run's worker processes were started"
-        process.send_signal(signal.SIGTERM)  # the command alone, not its process group
+        if to == "command":
+            process.send_signal(signal.SIGTERM)
+        else:
+            os.killpg(process.pid, signal.SIGTERM)
         status, output = finish(process, 90)
         assert status == 130 and "interrupted" in output, output
         deadline = time.monotonic() + 10  # the resource tracker ends once its pipe closes
