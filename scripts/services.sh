@@ -16,13 +16,16 @@ start_postgres() {  # $1: run directory; sets POSTGRES_URL_STARTED
   port=$(free_port)
   user=$(id -un)
   mkdir -p "$1/pg"
+  # UTF-8 whatever the locale of the shell (none set: initdb would make a SQL_ASCII cluster)
+  local init=(-D "$1/pg/data" -A trust -E UTF8 --locale=C.UTF-8)
   if [ "$(id -u)" -eq 0 ]; then  # PostgreSQL refuses to run as root: use the postgres user
     chown postgres "$1" "$1/pg"; user=postgres
-    runuser -u postgres -- "$bin/initdb" -D "$1/pg/data" -A trust -U postgres >/dev/null
-    runuser -u postgres -- "$bin/pg_ctl" -D "$1/pg/data" -l "$1/pg/log" -w \
-      -o "-h 127.0.0.1 -p $port -k $1/pg" start >/dev/null
+    # from /: postgres may not enter the directory the script was started from
+    (cd / && runuser -u postgres -- "$bin/initdb" "${init[@]}" -U postgres >/dev/null)
+    (cd / && runuser -u postgres -- "$bin/pg_ctl" -D "$1/pg/data" -l "$1/pg/log" -w \
+      -o "-h 127.0.0.1 -p $port -k $1/pg" start >/dev/null)
   else
-    "$bin/initdb" -D "$1/pg/data" -A trust -U "$user" >/dev/null
+    "$bin/initdb" "${init[@]}" -U "$user" >/dev/null
     "$bin/pg_ctl" -D "$1/pg/data" -l "$1/pg/log" -w -o "-h 127.0.0.1 -p $port -k $1/pg" start >/dev/null
   fi
   POSTGRES_URL_STARTED="postgresql+psycopg://$user@127.0.0.1:$port/postgres"
@@ -33,7 +36,8 @@ stop_services() {  # $1: run directory
   if [ -d "$1/pg/data" ]; then
     local bin; bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
     if [ "$(id -u)" -eq 0 ]; then
-      runuser -u postgres -- "$bin/pg_ctl" -D "$1/pg/data" -m fast -w stop >/dev/null 2>&1 || true
+      (cd / && runuser -u postgres -- "$bin/pg_ctl" -D "$1/pg/data" -m fast -w stop) \
+        >/dev/null 2>&1 || true
     else
       "$bin/pg_ctl" -D "$1/pg/data" -m fast -w stop >/dev/null 2>&1 || true
     fi

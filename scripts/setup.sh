@@ -9,13 +9,12 @@ APT_PACKAGES=(
   tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-fra
   tesseract-ocr-nld tesseract-ocr-spa tesseract-ocr-ita tesseract-ocr-osd
   redis-server postgresql poppler-utils
-  nodejs chromium  # the browser test: Debian's Chromium driven by playwright-core
+  chromium  # the browser test: Debian's Chromium, driven by Python's playwright (no download)
 )
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
-command -v npm >/dev/null || missing+=(npm)  # Debian ships npm apart from nodejs
 if ((${#missing[@]})); then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
@@ -25,8 +24,5 @@ fi
 PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-.venv/bin/python -m pip install -q -e '.[dev]'
-
-# The browser test's Node packages (playwright-core only: it downloads no browser).
-[ -d tests/browser/node_modules/playwright-core ] || \
-  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix tests/browser --no-audit --no-fund >/dev/null
+# playwright (the browser test's driver) never downloads a browser: it runs /usr/bin/chromium.
+PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 .venv/bin/python -m pip install -q -e '.[dev]'

@@ -10,13 +10,14 @@ import csv
 import json
 import os
 import shutil
+import signal
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
@@ -265,6 +266,17 @@ def watch(top: Path, run: Run, settle: float, poll: bool, exclude: Path | None =
         observer.join()
 
 
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _on_sigterm(handler: Any) -> Any:
+    """Set SIGTERM's handler (in the main thread only: elsewhere it stays): the one before."""
+    if threading.current_thread() is not threading.main_thread():
+        return handler
+    return signal.signal(signal.SIGTERM, handler)
+
+
 def open_sink(settings: Settings, server: str | None, key: str | None,
               workers: int) -> tuple[Sink, int, str]:
     """The sink for this run, how many files it may have in flight, and its description."""
@@ -293,6 +305,9 @@ def ingest_command(settings: Settings, top: Path, *, server: str | None = None,
     rows = Report(report, reveal)
     run = Run(sink, rows, window, console, move_to, top, on_outcome)
     interrupted = False
+    # SIGTERM (a service manager's stop, `kill`) stops the run as Ctrl-C does: killed outright,
+    # the command would leave its worker processes and multiprocessing's resource tracker.
+    terminate = _on_sigterm(_interrupt)
     try:
         if watching:
             watch(top, run, settle, poll, move_to)
@@ -303,6 +318,7 @@ def ingest_command(settings: Settings, top: Path, *, server: str | None = None,
         interrupted = not watching
         run.stop()
     finally:
+        _on_sigterm(terminate)
         rows.close()
     console.print(run.summary())
     if report:

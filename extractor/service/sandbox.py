@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import faulthandler
 import hashlib
 import math
 import os
@@ -88,6 +89,9 @@ class _Child:
         self_in, child_out = os.pipe()
         self.pid = os.fork()
         if self.pid == 0:  # pragma: no cover - the child
+            # A reader's abort (PDFium's, past the memory limit) is an expected end of this
+            # child, reported by the worker: no traceback from a faulthandler it inherited.
+            faulthandler.disable()
             try:
                 os.close(self_out)
                 os.close(self_in)

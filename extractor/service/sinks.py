@@ -225,7 +225,10 @@ def _settle(future: Future[Outcome], outcome: Outcome) -> None:
 
 
 def _local_init() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops the run on Ctrl-C
+    # The parent stops the run on Ctrl-C and SIGTERM (sent to the whole process group too, by
+    # a terminal or a service manager): these finish the batch they have, then are shut down.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_IGN)
     runner.context()
 
 

@@ -1,6 +1,7 @@
 """`custid ingest DIR` into the embedded database with local worker processes: the report, a
-second run that skips by hash, a killed run that a second run completes, what a folder walk
-must not follow or read, and `--watch` with a file written slowly."""
+second run that skips by hash, a killed run that a second run completes, a run stopped with
+SIGTERM that leaves no process behind, what a folder walk must not follow or read, and `--watch`
+with a file written slowly."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from sqlalchemy import select
 from extractor.service.db import Database
 from extractor.service.tables import Document
 from samples.generator import generate
-from tests.processes import kill_group
+from tests.processes import kill_group, live_processes
 
 CUSTID = str(Path(sys.executable).parent / "custid")
 
@@ -124,23 +125,68 @@ def test_killed_run_is_completed_by_the_next(tmp_path: Path) -> None:
     assert {s for _h, s in stored} == {"done"}
 
 
+@pytest.mark.parametrize("to", ["command", "group"])
+def test_terminated_run_stops_its_workers_and_leaves_no_process(to: str, tmp_path: Path) -> None:
+    """SIGTERM (`kill`, or a service manager to every process of the command) ends the command
+    as Ctrl-C does: nothing more starts, what is being processed is finished and reported, and
+    its worker processes and multiprocessing's resource tracker end with it."""
+    folder = tmp_path / "docs"
+    generate(folder, 120, 5)
+    data, report = tmp_path / "data", tmp_path / "first.jsonl"
+    process = ingest(folder, data, "--report", str(report), start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not (
+                report.exists() and sum(r["status"] == "done" for r in rows(report).values()) >= 4):
+            time.sleep(0.05)
+        workers = [p for p in live_processes() if p.group == process.pid != p.pid]
+        assert workers, "the run's worker processes were started"
+        if to == "command":
+            process.send_signal(signal.SIGTERM)
+        else:
+            os.killpg(process.pid, signal.SIGTERM)
+        status, output = finish(process, 90)
+        assert status == 130 and "interrupted" in output, output
+        deadline = time.monotonic() + 10  # the resource tracker ends once its pipe closes
+        while time.monotonic() < deadline and any(
+                p.group == process.pid for p in live_processes()):
+            time.sleep(0.05)
+        assert [p for p in live_processes() if p.group == process.pid] == []
+    finally:
+        kill_group(process.pid)
+    reported = rows(report)
+    assert 4 <= len(reported) < 120
+    assert {r["status"] for r in reported.values()} == {"done"}
+    stored = documents(data)  # the batches being processed were finished, the others not begun
+    assert len(stored) >= len(reported) and {status for _sha, status in stored} == {"done"}
+
+
 def test_watch_waits_for_a_file_to_be_complete(corpus: Path, tmp_path: Path) -> None:
     folder, moved = tmp_path / "inbox", tmp_path / "processed"
     folder.mkdir()
     data, report = tmp_path / "data", tmp_path / "watch.jsonl"
-    process = ingest(folder, data, "--watch", "--settle", "1.5", "--move-to", str(moved),
+    # A file counts as complete once unchanged for --settle seconds: it is written a part every
+    # 0.4 s, a tenth of that, so that a stalled test process (a loaded machine) does not look
+    # like a writer that is done.
+    process = ingest(folder, data, "--watch", "--settle", "4", "--move-to", str(moved),
                      "--report", str(report), "--reveal")
     try:
-        time.sleep(3)  # started, watching
+        # Watching once the report is there: the command opens it before it watches, and a file
+        # made before the watch began is found by the walk that follows (not by a fixed sleep,
+        # which a slow start outlasted: no report yet to read).
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not report.exists():
+            time.sleep(0.05)
+        assert process.poll() is None and report.exists(), "the command did not start"
         pdf = (corpus / "doc-00002.pdf").read_bytes()
         target = folder / "slow.pdf"
         with target.open("wb") as handle:
             for start in range(0, len(pdf), len(pdf) // 5 + 1):
                 handle.write(pdf[start:start + len(pdf) // 5 + 1])
                 handle.flush()
-                time.sleep(0.5)
+                time.sleep(0.4)
                 assert not report.read_text(), "read before it was complete"
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline and not report.read_text():
             time.sleep(0.2)
         [row] = rows(report).values()

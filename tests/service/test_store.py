@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import OperationalError
 
+from extractor.service import admission
 from extractor.errors import TooLarge
 from extractor.service.admission import HOLD, Admitter, Arrival, BadUpload, admit, receive
 from extractor.service.db import Database, upgrade
@@ -180,17 +181,33 @@ def test_a_failed_commit_leaves_no_original_of_its_own(database_url: str, tmp_pa
     assert list(store.staging.iterdir()) == []
 
 
-async def taken_up(admitter: Admitter, arrival: Arrival) -> asyncio.Future:
-    """`admitter.admit(arrival)`, once the admitter's thread has taken it up."""
+@pytest.fixture
+def groups(monkeypatch: pytest.MonkeyPatch) -> list[list[Arrival]]:
+    """The groups of uploads the Admitter records, each as it calls `admit` with it."""
+    seen: list[list[Arrival]] = []
+    admit_group = admission.admit
+
+    def recorded(db: Database, store: Store, arrivals: list[Arrival], *args: object,
+                 **kwargs: object) -> list[list[tuple[str, bool]]]:
+        seen.append(list(arrivals))
+        return admit_group(db, store, arrivals, *args, **kwargs)
+
+    monkeypatch.setattr(admission, "admit", recorded)
+    return seen
+
+
+async def taken_up(admitter: Admitter, arrival: Arrival,
+                   groups: list[list[Arrival]]) -> asyncio.Future:
+    """`admitter.admit(arrival)`, once the admitter's thread is recording it: its group is
+    made then (an empty queue is not enough: the thread may not have looked for more yet)."""
     admitting = asyncio.ensure_future(admitter.admit(arrival))
-    await asyncio.sleep(0)  # waiting in the admitter's queue
-    while not admitter._waiting.empty():
+    while not any(item is arrival for group in groups for item in group):
         await asyncio.sleep(0.01)
     return admitting
 
 
-def test_uploads_arriving_meanwhile_are_recorded_together(database_url: str,
-                                                           tmp_path: Path) -> None:
+def test_uploads_arriving_meanwhile_are_recorded_together(
+        database_url: str, tmp_path: Path, groups: list[list[Arrival]]) -> None:
     """While one upload is being recorded, those arriving meanwhile wait and are then recorded
     in one transaction (a group commit), each answered with its own documents."""
     upgrade(database_url)
@@ -209,7 +226,7 @@ def test_uploads_arriving_meanwhile_are_recorded_together(database_url: str,
 
     async def admit_all() -> list[list[tuple[str, bool]]]:
         with store.lock(first_sha256):  # the first upload's group waits for this lock
-            first = await taken_up(admitter, arrivals[0])  # alone
+            first = await taken_up(admitter, arrivals[0], groups)  # alone
             rest = [asyncio.ensure_future(admitter.admit(a)) for a in arrivals[1:]]
             await asyncio.sleep(0)  # they are waiting now
         return await asyncio.gather(first, *rest)
@@ -221,12 +238,13 @@ def test_uploads_arriving_meanwhile_are_recorded_together(database_url: str,
         event.remove(db.engine, "commit", committed)
     assert [new for [(_id, new)] in admitted] == [True] * 6
     assert len({document_id for [(document_id, _new)] in admitted}) == 6
+    assert [len(group) for group in groups] == [1, 5]
     assert len(commits) == 2  # the first upload alone, then the five that came meanwhile
     db.engine.dispose()
 
 
 def test_a_cancelled_upload_waits_for_its_files_and_the_admitter_goes_on(
-        database_url: str, tmp_path: Path) -> None:
+        database_url: str, tmp_path: Path, groups: list[list[Arrival]]) -> None:
     """A request cancelled while its upload is being recorded ends only once that is done (the
     route then discards what was not kept); the next upload is recorded as usual."""
     upgrade(database_url)
@@ -240,7 +258,7 @@ def test_a_cancelled_upload_waits_for_its_files_and_the_admitter_goes_on(
 
     async def cancel_while_recorded() -> list[tuple[str, bool]]:
         with store.lock(first_sha256):
-            request = await taken_up(admitter, first)  # and waiting for the lock
+            request = await taken_up(admitter, first, groups)  # and waiting for the lock
             request.cancel()
             await asyncio.sleep(0.05)
             assert not request.done()  # still waiting for the upload to be recorded
