@@ -1,4 +1,15 @@
 # custid: the API (`custid api`) and the workers (`custid worker`) from one image.
+# The first stage builds the wheel (it carries the pattern packs, the migrations, the web page
+# and the calibration); the image installs it, with no source tree.
+FROM python:3.11-slim-bookworm AS wheel
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY extractor ./extractor
+COPY workers ./workers
+COPY samples ./samples
+COPY patterns ./patterns
+RUN pip wheel --no-cache-dir --no-deps --wheel-dir /wheels .
+
 FROM python:3.11-slim-bookworm
 
 RUN apt-get update \
@@ -7,19 +18,14 @@ RUN apt-get update \
       tesseract-ocr-nld tesseract-ocr-spa tesseract-ocr-ita tesseract-ocr-osd \
  && rm -rf /var/lib/apt/lists/*
 
-WORKDIR /app
-COPY pyproject.toml ./
-COPY extractor ./extractor
-COPY workers ./workers
-COPY samples ./samples
-COPY patterns ./patterns
-COPY migrations ./migrations
-# Editable: the pattern packs and migrations are read from /app.
-RUN pip install --no-cache-dir -e . \
+COPY --from=wheel /wheels /wheels
+RUN pip install --no-cache-dir /wheels/*.whl \
+ && rm -rf /wheels \
  && useradd --create-home --uid 1000 custid \
  && mkdir /data && chown custid /data
 
 USER custid
+WORKDIR /home/custid
 ENV CUSTID_DATA_DIR=/data PYTHONUNBUFFERED=1
 VOLUME /data
 EXPOSE 8000

@@ -2,9 +2,9 @@
 
     .venv/bin/python bench/calibrate.py [--count 2000] [--seed 5] [--check-seed 6]
 
-Extracts a generated corpus with no threshold and no calibration, fits a monotone
+Extracts a generated corpus with no threshold and an identity calibration, fits a monotone
 piecewise-linear map from raw score to the share of findings that are right (pool adjacent
-violators over equal-count bins), writes `extractor/calibration.json`, then prints the
+violators over equal-count bins), writes `extractor/match/calibration.json`, then prints the
 reliability of the new map on a second corpus made with another seed.
 """
 
@@ -65,15 +65,22 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--check-seed", type=int, default=6)
     args = parser.parse_args()
-    scoring.CALIBRATION.unlink(missing_ok=True)
-    scoring._calibration.cache_clear()
+    packaged = scoring.CALIBRATION
     with tempfile.TemporaryDirectory() as tmp:
         fit_dir, check_dir = Path(tmp, "fit"), Path(tmp, "check")
         generate(fit_dir, args.count, args.seed)
-        table = fit(raw_outcomes(fit_dir))
-        scoring.CALIBRATION.write_text(json.dumps(table, indent=1) + "\n")
-        scoring._calibration.cache_clear()
-        print(f"wrote {scoring.CALIBRATION}: {len(table['raw'])} points")
+        # Raw scores come out as confidences under an identity map, read from a file of its
+        # own: the packaged calibration stays whole until the new one replaces it.
+        scoring.CALIBRATION = Path(tmp, "identity.json")
+        scoring.CALIBRATION.write_text(json.dumps({"raw": [0, 1], "calibrated": [0, 1]}))
+        scoring.load_calibration.cache_clear()
+        try:
+            table = fit(raw_outcomes(fit_dir))
+        finally:
+            scoring.CALIBRATION = packaged
+            scoring.load_calibration.cache_clear()
+        packaged.write_text(json.dumps(table, indent=1) + "\n")
+        print(f"wrote {packaged}: {len(table['raw'])} points")
         generate(check_dir, args.count // 2, args.check_seed)
         report = evaluate(Extractor(Settings()), check_dir)
         for line in report.details():

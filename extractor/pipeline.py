@@ -17,6 +17,7 @@ from extractor.errors import DependencyMissing, InputError, TooLarge
 from extractor.match.matcher import Matcher
 from extractor.match.packs import IssuerProfile, load_packs
 from extractor.match.refine import Refiner
+from extractor.match.scoring import load_calibration
 from extractor.read.sniff import sniff
 from extractor.read.strategy import read_document
 from extractor.settings import Settings, get_settings
@@ -31,6 +32,7 @@ class Extractor:
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or get_settings()
         packs = load_packs(self.settings.patterns_dir)
+        load_calibration()  # a broken install fails here, not at the first document's findings
         self.packs_version = packs.version
         self.matcher = Matcher(packs, self.settings.min_confidence)
         self.issuers = IssuerFinder(packs, self.matcher.labels)

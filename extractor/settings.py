@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -11,7 +12,9 @@ from platformdirs import user_data_path
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-PROJECT_PATTERNS = Path(__file__).resolve().parent.parent / "patterns"
+# The package `extractor.patterns` is the top-level patterns/ folder in a checkout (an editable
+# install maps it there) and its copy in an installed wheel; both are folders on disk.
+PROJECT_PATTERNS = Path(str(files("extractor.patterns")))
 OcrMode = Literal["auto", "full", "off"]
 
 

@@ -1,7 +1,8 @@
 """Score a label-value pair: evidence for (label, placement, position, profile) and against it.
 
 The raw score is a product of factors in 0..1; `calibration.json` (fitted by
-`bench/calibrate.py` on the generated corpus) maps it to a probability of being right.
+`bench/calibrate.py` on the generated corpus) maps it to a probability of being right. Without
+it confidences would mean nothing, so a missing or unreadable one is an error.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 import regex
 
 from extractor.document.page import Page
+from extractor.errors import CustidError
 from extractor.match.packs import REGEX_TIMEOUT, IssuerProfile
 from extractor.match.pairing import Candidate
 from extractor.match.validators import VALIDATORS
@@ -37,17 +39,31 @@ class Scored:
     confidence: float
 
 
+class CalibrationError(CustidError):
+    """The confidence calibration is missing or unreadable: the installation is incomplete."""
+
+    code = "bad_calibration"
+    exit_status = 4  # as for a missing dependency
+
+
 @lru_cache(maxsize=1)
-def _calibration() -> tuple[list[float], list[float]]:
-    if not CALIBRATION.exists():
-        return [0.0, 1.0], [0.0, 1.0]
-    table = json.loads(CALIBRATION.read_text())
-    return table["raw"], table["calibrated"]
+def load_calibration() -> tuple[list[float], list[float]]:
+    """The calibration's raw scores (rising, 0 to 1) and the probabilities they map to."""
+    try:
+        table = json.loads(CALIBRATION.read_text())
+        xs, ys = [float(x) for x in table["raw"]], [float(y) for y in table["calibrated"]]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise CalibrationError(f"{CALIBRATION}: unreadable confidence calibration ({exc}); "
+                               "reinstall custid, or fit it with bench/calibrate.py") from exc
+    if len(xs) < 2 or len(xs) != len(ys) or xs != sorted(xs):
+        raise CalibrationError(f"{CALIBRATION}: the calibration needs as many rising raw scores "
+                               "as probabilities, at least two")
+    return xs, ys
 
 
 def calibrate(raw: float) -> float:
     """Piecewise-linear map from raw score to probability of being right."""
-    xs, ys = _calibration()
+    xs, ys = load_calibration()
     raw = min(max(raw, xs[0]), xs[-1])
     i = max(1, bisect.bisect_left(xs, raw))
     x0, x1, y0, y1 = xs[i - 1], xs[i], ys[i - 1], ys[i]

@@ -1,4 +1,5 @@
-"""The web page: `/` is extractor/web/index.html; its scripts and styles are under /web."""
+"""The web page: `/` is extractor/api/web/index.html (package data); its scripts and styles
+are under /web."""
 
 from __future__ import annotations
 

@@ -1,0 +1,1 @@
+"""The pattern packs (*.yaml), installed as the package data of `extractor.patterns`."""
