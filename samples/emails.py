@@ -174,11 +174,8 @@ def _set_text(message: EmailMessage, text: str, subtype: str, rng: random.Random
         text.encode(charset)
     except UnicodeEncodeError:
         charset = "utf-8"
-    options = {"subtype": subtype, "charset": charset, "cte": rng.choice(ENCODINGS)}
-    if alternative:
-        message.add_alternative(text, **options)
-    else:
-        message.set_content(text, **options)
+    add = message.add_alternative if alternative else message.set_content
+    add(text, subtype=subtype, charset=charset, cte=rng.choice(ENCODINGS))
 
 
 def _body(message: EmailMessage, mail: _Mail, rng: random.Random) -> str:

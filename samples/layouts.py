@@ -175,7 +175,7 @@ def split_label(sh: Sheet, doc: Doc) -> None:
     """6. Labels split over two lines ('Customer' / 'Number:'), value right of or below them."""
     rng = doc.rng
     y = header(sh, doc)
-    ids = [(doc.split(i), doc.show(i)) for i in doc.ids] or [
+    ids: list[tuple[tuple[str, ...], str]] = [(doc.split(i), doc.show(i)) for i in doc.ids] or [
         (split(label), value) for label, value in doc.id_pairs(raw=True)]
     rows = [(split(label), value) for label, value in doc.meta(rng.randint(2, 3), raw=True)]
     for row in ids:

@@ -65,11 +65,14 @@ def draw_style(rng: random.Random) -> Style:
     )
 
 
-def _value_boxes(page: pdfium.PdfPage, values: tuple[str, ...]) -> list[tuple[float, ...]]:
+Box = tuple[float, float, float, float]  # left, top, right, bottom
+
+
+def _value_boxes(page: pdfium.PdfPage, values: tuple[str, ...]) -> list[Box]:
     """Boxes (points, top-left origin) where `values` are printed on a text-layer page."""
     textpage = page.get_textpage()
     height = page.get_height()
-    boxes = []
+    boxes: list[Box] = []
     try:
         for value in values:
             searcher = textpage.search(value, match_case=True, match_whole_word=False)
@@ -83,14 +86,14 @@ def _value_boxes(page: pdfium.PdfPage, values: tuple[str, ...]) -> list[tuple[fl
     return boxes
 
 
-def _smear(image: Image.Image, boxes: list[tuple[float, ...]], scale: float) -> Image.Image:
+def _smear(image: Image.Image, boxes: list[Box], scale: float) -> Image.Image:
     """Blur each box (points) far beyond reading."""
     for box in boxes:
         pad = (box[3] - box[1]) * 0.4
-        area = tuple(round(v * scale) for v in (box[0] - pad, box[1] - pad, box[2] + pad,
-                                                box[3] + pad))
-        region = image.crop(area).filter(ImageFilter.BoxBlur(round((area[3] - area[1]) * 0.8)))
-        image.paste(region, area[:2])
+        left, top, right, bottom = (round(v * scale) for v in (box[0] - pad, box[1] - pad,
+                                                               box[2] + pad, box[3] + pad))
+        region = image.crop((left, top, right, bottom))
+        image.paste(region.filter(ImageFilter.BoxBlur(round((bottom - top) * 0.8))), (left, top))
     return image
 
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up everything (scripts/setup.sh), start Redis and PostgreSQL on loopback for the tests,
-# run ruff and the whole test suite, then stop the servers again.
+# run ruff, mypy and the whole test suite, then stop the servers again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -15,4 +15,5 @@ export CUSTID_TEST_REDIS_URL="$REDIS_URL_STARTED"
 export CUSTID_TEST_DATABASE_URL="$POSTGRES_URL_STARTED"
 
 .venv/bin/ruff check .
+.venv/bin/mypy
 .venv/bin/python -m pytest "$@"

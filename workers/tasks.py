@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from celery.signals import worker_process_init
 from sqlalchemy.exc import OperationalError
@@ -13,7 +14,8 @@ from extractor.service.tables import Document
 from workers.celery_app import celery_app
 
 log = logging.getLogger(__name__)
-RETRY = {"retry_backoff": 2, "retry_backoff_max": 120, "retry_jitter": True, "max_retries": 6}
+RETRY: dict[str, Any] = {"retry_backoff": 2, "retry_backoff_max": 120, "retry_jitter": True,
+                         "max_retries": 6}
 
 
 @worker_process_init.connect

@@ -11,6 +11,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -66,6 +67,14 @@ async def _os_error(_request: Request, exc: Exception) -> JSONResponse:
                                     "be stored"}}, status_code=500)
 
 
+class _App(FastAPI):
+    def openapi(self) -> dict[str, Any]:
+        """FastAPI's schema (made once), with the upload (a bare route) in it."""
+        schema = super().openapi()
+        schema["paths"]["/v1/documents"]["post"] = documents.UPLOAD
+        return schema
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     install_log_masking()
@@ -92,9 +101,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             with suppress(asyncio.CancelledError):
                 await sweeper
 
-    app = FastAPI(title="custid", version="1", lifespan=lifespan,
-                  description="Customer and account numbers from invoices, bills and statements, "
-                              "linked to accounts.")
+    app = _App(title="custid", version="1", lifespan=lifespan,
+               description="Customer and account numbers from invoices, bills and statements, "
+                           "linked to accounts.")
     for router in (health.router, documents.router, accounts.router, review.router,
                    keys.router, lookup.router, web.router):
         app.include_router(router)
@@ -107,12 +116,4 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for unavailable in (OperationalError, PoolTimeout):
         app.add_exception_handler(unavailable, _database_unavailable)
     app.add_exception_handler(OSError, _os_error)
-
-    def openapi() -> dict:
-        """FastAPI's schema, with the upload (a bare route) in it."""
-        if app.openapi_schema is None:
-            FastAPI.openapi(app)["paths"]["/v1/documents"]["post"] = documents.UPLOAD
-        return app.openapi_schema
-
-    app.openapi = openapi
     return app

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated, TypeVar
+from typing import Annotated, Protocol, TypeVar
 
 from fastapi import Depends, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -18,10 +18,17 @@ from sqlalchemy.orm import Session
 from extractor.service import auth
 from extractor.service.db import Database
 from extractor.service.store import Store
-from extractor.service.tables import Base
 from extractor.settings import Settings
 
-M = TypeVar("M", bound=Base)
+
+class _Owned(Protocol):
+    """A table whose rows belong to a workspace."""
+
+    __tablename__: str
+    workspace_id: str
+
+
+M = TypeVar("M", bound=_Owned)
 MAX_ROW = 2**31 - 1  # ids and offsets beyond every database's integer
 Offset = Annotated[int, Query(ge=0, le=MAX_ROW)]
 bearer = HTTPBearer(auto_error=False, description="An API key: `custid keys create`")
@@ -114,7 +121,7 @@ class Reveal:
     def __bool__(self) -> bool:
         return self.caller is not None
 
-    def record(self, session: Session, object_type: str, object_id: str) -> None:
+    def record(self, session: Session, object_type: str, object_id: str | None) -> None:
         if self.caller is not None:
             auth.audit(session, self.caller.workspace_id, self.caller.key_id, "reveal",
                        object_type, object_id, self.caller.client)

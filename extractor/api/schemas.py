@@ -95,7 +95,7 @@ class DocumentSummary(BaseModel):
     updated_at: dt.datetime
 
     @classmethod
-    def of(cls, document: Document, **extra: object) -> DocumentSummary:
+    def of(cls, document: Document, **extra: Any) -> Self:
         issuer = (document.result or {}).get("issuer") or {}
         error = (ErrorInfo(code=document.error_code, message=document.error_message or "")
                  if document.error_code else None)
@@ -110,7 +110,7 @@ class DocumentOut(DocumentSummary):
     links: list[LinkOut]
 
     @classmethod
-    def of(cls, document: Document, reveal: bool = False, **extra: object) -> DocumentOut:
+    def of(cls, document: Document, reveal: bool = False, **extra: Any) -> Self:
         return super().of(
             document, result=document.result if reveal else _masked_result(document.result),
             links=[LinkOut.model_validate(link).shown(reveal) for link in document.links])
@@ -141,7 +141,7 @@ class AccountOut(BaseModel):
     created_at: dt.datetime
 
     @classmethod
-    def of(cls, account: Account, reveal: bool = False, **extra: object) -> AccountOut:
+    def of(cls, account: Account, reveal: bool = False, **extra: Any) -> Self:
         numbers = numbers_newest_first(account)
         return cls(id=account.id, issuer=account.issuer, holder=account.holder,
                    number=NumberOut.model_validate(numbers[0]).shown(reveal) if numbers else None,
@@ -163,7 +163,7 @@ class AccountDetail(AccountOut):
 
     @classmethod
     def of_history(cls, account: Account, successor_ids: list[str],
-                   links: list[DocumentLink], reveal: bool = False) -> AccountDetail:
+                   links: list[DocumentLink], reveal: bool = False) -> Self:
         return cls.of(
             account, reveal, successor_ids=successor_ids,
             numbers=[NumberOut.model_validate(n).shown(reveal)

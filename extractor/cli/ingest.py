@@ -98,7 +98,11 @@ class Run:
             TextColumn("{task.fields[rate]:.1f} files/s"), TimeRemainingColumn(),
             console=console, transient=False)
         self.task = self.progress.add_task("ingest", total=None, rate=0.0,
-                                           **{name: 0 for name in ("found", "queued", *COUNTED)})
+                                           **self._fields("found", "queued", *COUNTED))
+
+    def _fields(self, *names: str) -> dict[str, Any]:
+        """These counts as the progress task's fields (which rich takes as `**fields: Any`)."""
+        return {name: self.counts[name] for name in names}
 
     def found(self, count: int = 1, total: int | None = None) -> None:
         self.counts["found"] += count
@@ -138,7 +142,7 @@ class Run:
         finished = sum(self.counts[name] for name in COUNTED)
         rate = finished / max(time.monotonic() - self.started, 1e-6)
         self.progress.update(self.task, completed=finished, rate=rate,
-                             **{name: self.counts[name] for name in COUNTED})
+                             **self._fields(*COUNTED))
         if self.on_outcome:
             self.on_outcome(outcome, self.counts)
 

@@ -184,7 +184,8 @@ def candidates(spot: Spot, lines: dict[int, list[Segment]], taken: dict[int, Spo
         found.append(below)
         # a cell below is the norm; a value above only when none is, or only a weak one
         # (a table's rule or a speck read as a digit under a payment stub's caption)
-        if below is None or judge.shape(below.value).score < SURE_SHAPE:
+        shape = judge.shape(below.value) if below else None
+        if shape is None or shape.score < SURE_SHAPE:
             found.append(vertical(spot, lines, taken, judge, "above"))
     return [c for c in found if c is not None]
 

@@ -115,7 +115,7 @@ class _Reader:
         if entity.get_content_maintype() == "message" and entity.is_multipart():
             attachments.append((self._name(entity, part), entity))
         elif entity.is_multipart():
-            children = entity.get_payload()
+            children = _parts(entity)
             if content_type == "multipart/alternative":
                 children = _preferred(children)
             for child in children:
@@ -132,12 +132,12 @@ class _Reader:
 
     def _attachment(self, name: str, entity: Message, depth: int) -> None:
         if entity.get_content_maintype() == "message" and entity.is_multipart():
-            self.message(entity.get_payload(0), name, depth)
+            self.message(_parts(entity)[0], name, depth)
             return
         if entity.get_content_type() in BODY_TYPES:
             self._add_lines(_text_lines(entity), name)
             return
-        data = entity.get_payload(decode=True) or b""
+        data = _body(entity)
         if entity.get_content_maintype() == "image" and len(data) < MIN_IMAGE_BYTES:
             return
         if self.page_count >= self.settings.max_pages:
@@ -199,6 +199,17 @@ class _Reader:
             self.errors.append(error)
 
 
+def _parts(entity: Message) -> list[Message]:
+    """A multipart entity's parts, or an attached message/rfc822's one message."""
+    return [child for child in entity.get_payload() if isinstance(child, Message)]
+
+
+def _body(entity: Message) -> bytes:
+    """A leaf part's body, its transfer encoding undone (empty for a multipart one)."""
+    data = entity.get_payload(decode=True)
+    return data if isinstance(data, bytes) else b""
+
+
 def _preferred(alternatives: list[Message]) -> list[Message]:
     """Of a multipart/alternative: the last HTML (or multipart) alternative, then plain text."""
     rich = [c for c in alternatives
@@ -208,8 +219,7 @@ def _preferred(alternatives: list[Message]) -> list[Message]:
 
 
 def _text_lines(entity: Message) -> list[str]:
-    raw = entity.get_payload(decode=True) or b""
-    text = decode_text(raw, entity.get_content_charset())
+    text = decode_text(_body(entity), entity.get_content_charset())
     if entity.get_content_type() == "text/html":
         return html_lines(text)
     return [piece for line in text.splitlines() for piece in GLUE.split(line.expandtabs())]

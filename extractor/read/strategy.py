@@ -126,6 +126,7 @@ def _illegible(document: Readout, language: str) -> list[Doubt]:
     a label among them. In `language`: the label's is unknown, and each language Tesseract
     loads makes it try other readings of what it cannot read."""
     page = document.page(1)
+    assert page is not None, "_put keeps page 1 whatever it holds"
     return [Doubt((w.x0, w.top, w.x1, w.bottom), language, ILLEGIBLE_REACH) for w in page.words
             if w.conf < ILLEGIBLE and sum(c.isalnum() for c in w.text) >= 2
             and w.center_y < ILLEGIBLE_ABOVE * page.height]
@@ -143,6 +144,7 @@ def _read_closely(document: Readout, first: Scan, doubts: list[Doubt],
     bands, words = first.read_bands([d.band for d in doubts], {d.language for d in doubts})
     close += bands
     page = document.page(1)
+    assert page is not None, "_put keeps page 1 whatever it holds"
     document.pages.remove(page)
     _put(document, first, _replaced(page.words, words), wants_words, hooks)
 

@@ -11,7 +11,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from queue import SimpleQueue
-from typing import NamedTuple, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from kombu.exceptions import KombuError
 from python_multipart.exceptions import FormParserError
@@ -25,6 +25,9 @@ from extractor.service import processing, queue
 from extractor.service.db import Database
 from extractor.service.store import Staged, Store
 from extractor.service.tables import Document, new_id
+
+if TYPE_CHECKING:  # python_multipart defines it for type checkers only
+    from python_multipart.multipart import MultipartCallbacks
 
 log = logging.getLogger(__name__)
 MAX_FILES = 100
@@ -119,10 +122,11 @@ class _Receiver:
             self.upload.fields[self.name] = self.field.decode("utf-8", "replace")
         self.field = self.staged = None
 
-    def callbacks(self) -> dict:
-        return {name: getattr(self, name) for name in (
-            "on_header_field", "on_header_value", "on_header_end", "on_headers_finished",
-            "on_part_data", "on_part_end")}
+    def callbacks(self) -> MultipartCallbacks:
+        return {"on_header_field": self.on_header_field, "on_header_value": self.on_header_value,
+                "on_header_end": self.on_header_end,
+                "on_headers_finished": self.on_headers_finished,
+                "on_part_data": self.on_part_data, "on_part_end": self.on_part_end}
 
 
 async def receive(content_type: str, body: AsyncIterator[bytes], store: Store,

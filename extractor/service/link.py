@@ -247,7 +247,7 @@ def import_accounts(session: Session, workspace_id: str,
 
 
 def account_query(workspace_id: str, issuer: str | None = None, holder: str | None = None,
-                  number: str | None = None) -> Select[tuple[Account]]:
+                  number: str | None = None) -> Select[Account]:
     query = (select(Account).where(Account.workspace_id == workspace_id)
              .options(selectinload(Account.numbers)))
     if issuer:

@@ -17,12 +17,11 @@ def stored_numbers(session: Session, workspace_id: str,
     query = select(Document).where(Document.workspace_id == workspace_id,
                                    Document.status == "done")
     if issuer:
-        firsts = session.execute(
-            select(Document.issuer_key, func.min(Document.id))
-            .where(Document.workspace_id == workspace_id, Document.status == "done",
-                   Document.issuer_key.is_not(None)).group_by(Document.issuer_key)).all()
-        names = {k: (session.get(Document, i).result or {}).get("issuer") or {}
-                 for k, i in firsts}
+        firsts = (select(func.min(Document.id))
+                  .where(Document.workspace_id == workspace_id, Document.status == "done",
+                         Document.issuer_key.is_not(None)).group_by(Document.issuer_key))
+        names = {k: (result or {}).get("issuer") or {} for k, result in session.execute(
+            select(Document.issuer_key, Document.result).where(Document.id.in_(firsts)))}
         keys = [k for k, name in names.items() if issuer_matches(issuer, name.get("name", ""))]
         query = query.where(Document.issuer_key.in_(keys))
     found: list[Sighting] = []

@@ -8,9 +8,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from functools import lru_cache
+from typing import Any, cast
 
 from celery import Celery
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 
 from extractor.masking import install_log_masking
 from extractor.service.db import Database
@@ -85,10 +86,12 @@ def sweep(db: Database, stuck_after: float, max_attempts: int) -> list[str]:
             # A message that waited long is requeued freely; a run that vanished counts.
             attempts += status == "processing"
             values = given_up(attempts) if attempts >= max_attempts else {"status": "queued"}
-            changed = session.execute(
+            # Session.execute is typed to return a Result; an UPDATE's is a CursorResult
+            # (sqlalchemy#9185), with the rowcount.
+            changed = cast(CursorResult[Any], session.execute(
                 update(Document).where(Document.id == document_id,
                                        Document.updated_at == updated_at)
-                .values(updated_at=now(), attempts=attempts, **values))
+                .values(updated_at=now(), attempts=attempts, **values)))
             if changed.rowcount and values["status"] == "queued":
                 requeued.append(document_id)
     if stuck:

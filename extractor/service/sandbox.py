@@ -155,6 +155,7 @@ class SandboxedExtractor(Extractor):
 
     def _retire(self) -> int:
         """Stop the child (the next document gets a new one): its wait status."""
-        assert self._stop is not None
-        self._child = None
-        return self._stop()
+        assert self._child is not None and self._stop is not None
+        child, self._child = self._child, None
+        self._stop.detach()  # stopped here: not again when the extractor is collected
+        return child.stop()

@@ -88,7 +88,7 @@ def queue_answers(url: str) -> bool:
     return queue.workers_answering(timeout=1.0, limit=1) > 0
 
 
-def _failure(path: Path, exc: Exception) -> Outcome:
+def _failure(path: Path, exc: BaseException) -> Outcome:
     if isinstance(exc, InputError):
         return Outcome(str(path), "failed", f"{exc.code}: {exc.message}")
     if isinstance(exc, OSError):

@@ -80,8 +80,7 @@ class Staged:
         self.held = 0  # bytes taken and not yet written
         self._chunks: list[bytes | memoryview] = []
         self._hash = hashlib.sha256()
-        self._fd: int | None = None  # created by the first drain
-        self._buffer: mmap.mmap | None = None
+        self._open: tuple[int, mmap.mmap] | None = None  # the file and its buffer: `_opened`
         self._filled = 0  # bytes in the buffer, not written yet
         self.synced = False  # written, synced to disk and closed (by `close`)
 
@@ -96,14 +95,12 @@ class Staged:
         """Copy the chunks taken to the buffer, hash and write its whole blocks (creating the file
         first: the inode allocation, too, is slow on a filesystem that saw many files deleted
         lately)."""
-        if self._fd is None:
-            self._fd = _create(self.path)
-            self._buffer = _BUFFERS.take()
+        buffer = self._opened()[1]
         for chunk in self._chunks:
             view = memoryview(chunk)
             while view:
                 count = min(len(view), BUFFER - self._filled)
-                self._buffer[self._filled:self._filled + count] = view[:count]
+                buffer[self._filled:self._filled + count] = view[:count]
                 self._filled += count
                 view = view[count:]
                 if self._filled == BUFFER:
@@ -118,14 +115,21 @@ class Staged:
         update and write releases the GIL, to take it back from the busy event loop."""
         if not count:
             return
-        with memoryview(self._buffer) as buffer:
-            self._hash.update(buffer[:count if data is None else data])
+        fd, buffer = self._opened()
+        with memoryview(buffer) as view:
+            self._hash.update(view[:count if data is None else data])
             done = 0
             while done < count:
-                done += os.write(self._fd, buffer[done:count])
+                done += os.write(fd, view[done:count])
         self._filled -= count
         if self._filled:
-            self._buffer.move(0, count, self._filled)
+            buffer.move(0, count, self._filled)
+
+    def _opened(self) -> tuple[int, mmap.mmap]:
+        """The file and its buffer, made by the first call."""
+        if self._open is None:
+            self._open = _create(self.path), _BUFFERS.take()
+        return self._open
 
     @property
     def sha256(self) -> str:
@@ -140,21 +144,23 @@ class Staged:
         if self.synced:
             return
         self.drain()
+        fd, buffer = self._opened()
         if self._filled:
             padded = -(-self._filled // BLOCK) * BLOCK
-            self._buffer[self._filled:padded] = bytes(padded - self._filled)
+            buffer[self._filled:padded] = bytes(padded - self._filled)
             data, self._filled = self._filled, padded
             self._write(padded, data)
-            os.ftruncate(self._fd, self.size)
-        os.fsync(self._fd)
+            os.ftruncate(fd, self.size)
+        os.fsync(fd)
         self._release()
         self.synced = True
 
     def _release(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)
-            _BUFFERS.give(self._buffer)
-            self._fd = self._buffer = None
+        if self._open is not None:
+            fd, buffer = self._open
+            os.close(fd)
+            _BUFFERS.give(buffer)
+            self._open = None
 
     def discard(self) -> None:
         with suppress(OSError):

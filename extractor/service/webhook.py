@@ -42,7 +42,8 @@ def _addresses(host: str, port: int) -> set[Address]:
         infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
     except socket.gaierror as exc:
         raise WebhookRefused(f"cannot resolve {host}: {exc.strerror}") from exc
-    return {ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos}
+    # str: only a Python built without IPv6 gives an address as an int (which fails to parse)
+    return {ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos}
 
 
 def check(url: str, allow: list[str]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import mimetypes
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -76,7 +76,8 @@ async def upload(request: Request) -> JSONResponse:
     return JSONResponse(accepted[0] if len(accepted) == 1 else accepted, status)
 
 
-UPLOAD = {  # the OpenAPI operation of `Upload`, which FastAPI does not serve (see there)
+# The OpenAPI operation of `Upload`, which FastAPI does not serve (see there).
+UPLOAD: dict[str, Any] = {
     "tags": ["documents"], "summary": "Upload", "operationId": "upload_v1_documents_post",
     "description": upload.__doc__,
     "security": [{"HTTPBearer": []}],
