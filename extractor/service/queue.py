@@ -12,6 +12,7 @@ from functools import lru_cache
 from celery import Celery
 from sqlalchemy import select, update
 
+from extractor.errors import GaveUp
 from extractor.masking import install_log_masking
 from extractor.service.db import Database
 from extractor.service.tables import Document, now
@@ -68,7 +69,7 @@ def workers_answering(timeout: float, limit: int | None = None) -> int:
 
 def given_up(attempts: int) -> dict[str, str]:
     """What a document becomes once processing it stopped `attempts` times: failed, for good."""
-    return {"status": "failed", "error_code": "gave_up",
+    return {"status": "failed", "error_code": GaveUp.code,
             "error_message": f"processing stopped {attempts} times"}
 
 
