@@ -93,6 +93,6 @@ def sweep(db: Database, stuck_after: float, max_attempts: int) -> list[str]:
             if changed.rowcount and values["status"] == "queued":
                 requeued.append(document_id)
     if stuck:
-        log.warning("sweep: %d stuck documents, %d requeued", len(stuck), len(requeued))
+        log.warning("sweep: %d stuck documents, %d documents requeued", len(stuck), len(requeued))
     enqueue(requeued)
     return requeued
