@@ -13,7 +13,7 @@ from extractor.describe.kinds import KindFinder
 from extractor.document.page import Page
 from extractor.document.readout import Doubt, OcrHooks, Readout
 from extractor.document.result import DocumentResult, ErrorInfo, Finding
-from extractor.errors import DependencyMissing, InputError, TooLarge
+from extractor.errors import DependencyMissing, InputError, TooLarge, Unreadable
 from extractor.match.matcher import Matcher
 from extractor.match.packs import IssuerProfile, load_packs
 from extractor.match.refine import Refiner
@@ -107,7 +107,7 @@ class Extractor:
             return DocumentResult(file=str(path), sha256="",
                                   error=ErrorInfo(code=exc.code, message=exc.message))
         except OSError as exc:
-            error = ErrorInfo(code="unreadable", message=exc.strerror or str(exc))
+            error = ErrorInfo(code=Unreadable.code, message=exc.strerror or str(exc))
             return DocumentResult(file=str(path), sha256="", error=error)
         return self.extract_bytes(data, str(path))
 

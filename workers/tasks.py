@@ -9,6 +9,7 @@ from celery.signals import worker_process_init
 from sqlalchemy.exc import OperationalError
 
 from extractor.api.schemas import DocumentOut
+from extractor.errors import WebhookFailed, WebhookRefused
 from extractor.service import queue, runner, webhook
 from extractor.service.tables import Document
 from workers.celery_app import celery_app
@@ -28,7 +29,7 @@ def process_documents(document_ids: list[str]) -> None:
     runner.run(document_ids)
 
 
-@celery_app.task(name=queue.NOTIFY, autoretry_for=(webhook.WebhookFailed, OperationalError),
+@celery_app.task(name=queue.NOTIFY, autoretry_for=(WebhookFailed, OperationalError),
                  **RETRY)
 def notify(document_id: str) -> None:
     ctx = runner.context()
@@ -39,5 +40,5 @@ def notify(document_id: str) -> None:
         url, payload = document.webhook_url, DocumentOut.of(document).model_dump(mode="json")
     try:
         webhook.send(url, payload, ctx.settings.webhook_allow, ctx.settings.webhook_timeout)
-    except webhook.WebhookRefused as exc:
+    except WebhookRefused as exc:
         log.warning("webhook of document %s not called: %s", document_id, exc.message)

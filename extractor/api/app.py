@@ -14,13 +14,24 @@ from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.exceptions import HTTPException
 from starlette.routing import Route
 
 from extractor.api.routes import accounts, documents, health, keys, lookup, review, web
-from extractor.errors import InputError, TooLarge
+from extractor.errors import (
+    BY_STATUS,
+    CustidError,
+    DatabaseUnavailable,
+    DiskFull,
+    InternalError,
+    InvalidRequest,
+    StorageError,
+)
 from extractor.masking import install_log_masking
 from extractor.service import queue
 from extractor.service.admission import Admitter
@@ -28,7 +39,6 @@ from extractor.service.auth import KeyCache, RateLimiter
 from extractor.service.db import Database, database, upgrade
 from extractor.service.store import Store
 from extractor.service.tables import DEFAULT_WORKSPACE
-from extractor.service.webhook import WebhookRefused
 from extractor.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -44,27 +54,50 @@ async def _sweep_forever(db: Database, settings: Settings) -> None:
             log.exception("sweep failed; trying again in %s s", settings.sweep_interval)
 
 
-def _error(status: int):
-    async def handler(_request: Request, exc: Exception) -> JSONResponse:
-        code, message = getattr(exc, "code", "error"), getattr(exc, "message", str(exc))
-        return JSONResponse({"detail": {"code": code, "message": message}}, status_code=status)
-    return handler
+def _answer(error: CustidError, **more: object) -> JSONResponse:
+    """Every error of the API: `{"detail": {"code", "message", ...more}}`."""
+    return JSONResponse({"detail": {"code": error.code, "message": error.message, **more}},
+                        status_code=error.http_status, headers=error.headers)
+
+
+async def _custid_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, CustidError)
+    return _answer(exc)
+
+
+async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    """What the framework answers itself: an unknown route, a method a route does not take."""
+    assert isinstance(exc, HTTPException)
+    error = BY_STATUS.get(exc.status_code, CustidError)(str(exc.detail), exc.headers)
+    error.http_status = exc.status_code
+    return _answer(error)
+
+
+async def _invalid_request(_request: Request, exc: Exception) -> JSONResponse:
+    """422, each field's error under `errors` (FastAPI's list), the first ones in `message`."""
+    assert isinstance(exc, RequestValidationError)
+    errors = exc.errors()
+    message = "; ".join(".".join(map(str, error["loc"])) + ": " + error["msg"]
+                        for error in errors[:3])
+    return _answer(InvalidRequest(message), errors=jsonable_encoder(errors))
+
+
+async def _server_error(_request: Request, _exc: Exception) -> JSONResponse:
+    """A bug: the answer says no more (the server's log has the traceback)."""
+    return _answer(InternalError("the server failed on this request"))
 
 
 async def _database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
     log.warning("database unavailable: %s", exc.__class__.__name__)
-    return JSONResponse({"detail": {"code": "unavailable", "message": "the database is "
-                                    "unavailable; nothing was recorded, try again"}},
-                        status_code=503, headers={"Retry-After": str(RETRY_AFTER)})
+    return _answer(DatabaseUnavailable("the database is unavailable; nothing was recorded, "
+                                       "try again", headers={"Retry-After": str(RETRY_AFTER)}))
 
 
 async def _os_error(_request: Request, exc: Exception) -> JSONResponse:
     if getattr(exc, "errno", None) in (errno.ENOSPC, errno.EDQUOT):
-        return JSONResponse({"detail": {"code": "disk_full", "message": "the data disk is "
-                                        "full; nothing was stored"}}, status_code=507)
+        return _answer(DiskFull("the data disk is full; nothing was stored"))
     log.error("storage error: %s", exc.__class__.__name__)
-    return JSONResponse({"detail": {"code": "storage_error", "message": "the file could not "
-                                    "be stored"}}, status_code=500)
+    return _answer(StorageError("the file could not be stored"))
 
 
 class _App(FastAPI):
@@ -110,9 +143,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.router.routes.insert(0, Route("/v1/documents", documents.Upload(), methods=["POST"],
                                       name="upload", include_in_schema=False))  # matched first
     app.mount("/web", web.assets, name="web")
-    app.add_exception_handler(TooLarge, _error(413))
-    app.add_exception_handler(InputError, _error(400))
-    app.add_exception_handler(WebhookRefused, _error(422))
+    app.add_exception_handler(CustidError, _custid_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(Exception, _server_error)
     for unavailable in (OperationalError, PoolTimeout):
         app.add_exception_handler(unavailable, _database_unavailable)
     app.add_exception_handler(OSError, _os_error)

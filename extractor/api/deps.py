@@ -10,11 +10,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Protocol, TypeVar
 
-from fastapi import Depends, HTTPException, Query, Request
+from fastapi import Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from extractor.errors import Forbidden, NotFound, RateLimited, Unauthorized
 from extractor.service import auth
 from extractor.service.db import Database
 from extractor.service.store import Store
@@ -69,8 +70,8 @@ async def identify(request: Request, db: Database,
         key = keys.get(credentials.credentials) or await run_in_threadpool(
             keys.verify, db, credentials.credentials)
     if key is None:
-        raise HTTPException(401, "a valid API key is needed: Authorization: Bearer <key>",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise Unauthorized("a valid API key is needed: Authorization: Bearer <key>",
+                           headers={"WWW-Authenticate": "Bearer"})
     return Caller(key.id, key.workspace_id, key.role,
                   request.client.host if request.client else None)
 
@@ -94,7 +95,7 @@ WorkspaceDep = Annotated[str, Depends(current_workspace)]
 def allow(caller: Caller, role: auth.Role) -> None:
     """403 unless the caller's role is at least `role`."""
     if auth.RANK[caller.role] < auth.RANK[role]:
-        raise HTTPException(403, f"this needs a key with the {role} role")
+        raise Forbidden(f"this needs a key with the {role} role")
 
 
 def require(role: auth.Role) -> Callable[[Caller], Awaitable[None]]:
@@ -108,8 +109,8 @@ def rate_limit(request: Request, caller: CallerDep) -> None:
     """Count a number lookup or reveal against the caller's per-minute budget; 429 past it."""
     wait = request.app.state.limiter.take(caller.key_id)
     if wait:
-        raise HTTPException(429, "too many number lookups or reveals with this key",
-                            headers={"Retry-After": str(int(wait) + 1)})
+        raise RateLimited("too many number lookups or reveals with this key",
+                          headers={"Retry-After": str(int(wait) + 1)})
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,5 +150,5 @@ def load(session: Session, model: type[M], row_id: object, workspace_id: str) ->
     """The row of this workspace, or 404 (the same for another workspace's row)."""
     row = session.get(model, row_id)
     if row is None or row.workspace_id != workspace_id:
-        raise HTTPException(404, f"no such {model.__tablename__.rstrip('s').replace('_', ' ')}")
+        raise NotFound(f"no such {model.__tablename__.rstrip('s').replace('_', ' ')}")
     return row

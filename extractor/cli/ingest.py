@@ -25,6 +25,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
+from extractor.errors import InternalError
 from extractor.masking import mask
 from extractor.service.db import database, upgrade
 from extractor.service.sinks import (
@@ -130,7 +131,7 @@ class Run:
                 continue
             error = future.exception()
             outcome = future.result() if error is None else Outcome(
-                str(path), "failed", f"internal_error: {error!r}")
+                str(path), "failed", f"{InternalError.code}: {error!r}")
             self.finish(outcome, path)
 
     def finish(self, outcome: Outcome, path: Path) -> None:

@@ -20,7 +20,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from extractor.errors import InputError
+from extractor.errors import BadUpload
 from extractor.service import processing, queue
 from extractor.service.db import Database
 from extractor.service.store import Staged, Store
@@ -40,10 +40,6 @@ HOLD = 4 << 20  # bytes received before they are hashed and written, in a thread
 # Most uploads are smaller: the admitter writes them, with the rest of their group (a trip to a
 # thread and back to the event loop took 16 ms under load here); larger ones are written as they
 # come.
-
-
-class BadUpload(InputError):
-    code = "bad_upload"
 
 
 def display_name(raw: bytes) -> str:

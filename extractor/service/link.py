@@ -18,6 +18,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from extractor.document.result import DocumentResult, Finding, Kind
+from extractor.errors import ReviewRefused
 from extractor.match.values import normalize
 from extractor.service.tables import (
     Account,
@@ -31,10 +32,6 @@ from extractor.text import confusable, key
 
 CONFUSABLE_FACTOR = 0.6  # a confusable match keeps this share of the finding's confidence
 REVIEW_BELOW = 0.6  # links of findings less confident than this go to review
-
-
-class ReviewError(ValueError):
-    """A decision that cannot be carried out (say, confirming a number without an issuer)."""
 
 
 def holder_of(result: DocumentResult) -> str | None:
@@ -208,12 +205,12 @@ def decide(session: Session, link: DocumentLink, decision: str,
     account = session.get(Account, account_id or link.account_id) if (
         account_id or link.account_id) else None
     if account is not None and account.workspace_id != link.workspace_id:
-        raise ReviewError("no such account")
+        raise ReviewRefused("no such account")
     document = link.document
     issuer = (document.result or {}).get("issuer") or {}
     if account is None:
         if not issuer.get("name"):
-            raise ReviewError("the document has no issuer: confirm it to an account_id")
+            raise ReviewRefused("the document has no issuer: confirm it to an account_id")
         account = _new_account(link.workspace_id, issuer["name"], None, "review")
         session.add(account)
     if link.method != "confusable":

@@ -13,6 +13,7 @@ from typing import Any, cast
 from celery import Celery
 from sqlalchemy import CursorResult, select, update
 
+from extractor.errors import GaveUp
 from extractor.masking import install_log_masking
 from extractor.service.db import Database
 from extractor.service.tables import Document, now
@@ -69,7 +70,7 @@ def workers_answering(timeout: float, limit: int | None = None) -> int:
 
 def given_up(attempts: int) -> dict[str, str]:
     """What a document becomes once processing it stopped `attempts` times: failed, for good."""
-    return {"status": "failed", "error_code": "gave_up",
+    return {"status": "failed", "error_code": GaveUp.code,
             "error_message": f"processing stopped {attempts} times"}
 
 
@@ -95,6 +96,6 @@ def sweep(db: Database, stuck_after: float, max_attempts: int) -> list[str]:
             if changed.rowcount and values["status"] == "queued":
                 requeued.append(document_id)
     if stuck:
-        log.warning("sweep: %d stuck documents, %d requeued", len(stuck), len(requeued))
+        log.warning("sweep: %d stuck documents, %d documents requeued", len(stuck), len(requeued))
     enqueue(requeued)
     return requeued

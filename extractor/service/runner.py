@@ -13,6 +13,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from sqlalchemy.exc import OperationalError
 
 from extractor.document.result import DocumentResult, ErrorInfo
+from extractor.errors import InternalError, ProcessingTimeout
 from extractor.masking import mask_text
 from extractor.pipeline import Extractor
 from extractor.service import processing, queue
@@ -68,10 +69,10 @@ def _extract(ctx: Context, item: processing.Claimed) -> DocumentResult | ErrorIn
     try:
         return processing.extract(ctx.store, ctx.extractor, item)
     except SoftTimeLimitExceeded:
-        return ErrorInfo(code="timeout", message="processing took too long")
+        return ErrorInfo(code=ProcessingTimeout.code, message="processing took too long")
     except Exception as exc:
         log.exception("document %s failed", item.id)
-        return ErrorInfo(code="internal_error", message=mask_text(repr(exc)))
+        return ErrorInfo(code=InternalError.code, message=mask_text(repr(exc)))
 
 
 def _save(ctx: Context, outcomes: list[processing.Outcome]) -> list[Document]:
@@ -84,6 +85,6 @@ def _save(ctx: Context, outcomes: list[processing.Outcome]) -> list[Document]:
         if len(outcomes) > 1:
             return [document for outcome in outcomes for document in _save(ctx, [outcome])]
         log.exception("document %s failed", outcomes[0][0])
-        failed = processing.fail(ctx.db, outcomes[0][0], "internal_error",
+        failed = processing.fail(ctx.db, outcomes[0][0], InternalError.code,
                                  mask_text(repr(exc)))
         return [failed] if failed else []

@@ -25,6 +25,7 @@ import weakref
 from typing import BinaryIO
 
 from extractor.document.result import DocumentResult, ErrorInfo
+from extractor.errors import InternalError, MalformedDocument, ProcessingTimeout, TooLarge
 from extractor.masking import mask_text
 from extractor.pipeline import Extractor
 
@@ -63,9 +64,9 @@ def _read(extractor: Extractor, data: bytes, name: str) -> DocumentResult:
     try:
         return Extractor.extract_bytes(extractor, data, name)
     except MemoryError:
-        return _failed(data, name, "too_large", "reading it needs more memory than allowed")
+        return _failed(data, name, TooLarge.code, "reading it needs more memory than allowed")
     except Exception as exc:  # reported as the document's error
-        return _failed(data, name, "internal_error", mask_text(repr(exc)))
+        return _failed(data, name, InternalError.code, mask_text(repr(exc)))
 
 
 def _failed(data: bytes, name: str, code: str, message: str) -> DocumentResult:
@@ -75,10 +76,10 @@ def _failed(data: bytes, name: str, code: str, message: str) -> DocumentResult:
 
 def _why(status: int, megabytes: int) -> tuple[str, str]:
     if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGALRM:
-        return "timeout", "reading it took too long"
+        return ProcessingTimeout.code, "reading it took too long"
     if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGABRT:
-        return "too_large", f"reading it needed more than {megabytes} MB of memory"
-    return "malformed", f"the reader stopped on it (status {status})"
+        return TooLarge.code, f"reading it needed more than {megabytes} MB of memory"
+    return MalformedDocument.code, f"the reader stopped on it (status {status})"
 
 
 class _Child:

@@ -25,7 +25,7 @@ import httpx
 import redis
 from sqlalchemy import select
 
-from extractor.errors import InputError
+from extractor.errors import InputError, InternalError
 from extractor.service import admission, queue, runner
 from extractor.service.db import Database, database
 from extractor.service.serve import SERVE_FILE
@@ -93,7 +93,7 @@ def _failure(path: Path, exc: BaseException) -> Outcome:
         return Outcome(str(path), "failed", f"{exc.code}: {exc.message}")
     if isinstance(exc, OSError):
         return Outcome(str(path), "unreadable", exc.strerror or str(exc))
-    return Outcome(str(path), "failed", f"internal_error: {exc!r}")
+    return Outcome(str(path), "failed", f"{InternalError.code}: {exc!r}")
 
 
 def _digest(path: Path) -> str:
@@ -386,10 +386,7 @@ class ServerSink(_Followed):
         if answer.status_code >= 400:
             if len(paths) > 1:  # which one: each on its own
                 return [item for path in paths for item in self.send([path])]
-            detail = body.get("detail")
-            error = detail if isinstance(detail, dict) else {"code": str(answer.status_code),
-                                                             "message": str(detail)}
-            return [Outcome.of(str(paths[0]), "failed", error, None)]
+            return [Outcome.of(str(paths[0]), "failed", body["detail"], None)]
         if "status" in body:  # one file, stored before: the document itself
             return [Outcome.of(str(paths[0]), body["status"], body["error"], body["result"],
                                duplicate=True)]

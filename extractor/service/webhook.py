@@ -9,20 +9,10 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from extractor.errors import CustidError
+from extractor.errors import WebhookFailed, WebhookRefused
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-
-class WebhookRefused(CustidError):
-    code = "webhook_refused"
-
-
-class WebhookFailed(CustidError):
-    """A call that may succeed later: the host did not answer, or answered 5xx or 429."""
-
-    code = "webhook_failed"
 
 
 def _network(entry: str) -> Network | None:

@@ -7,15 +7,16 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 from extractor.masking import mask
 from extractor.pipeline import Extractor
-from extractor.service import runner
+from extractor.service import processing, runner
 from extractor.settings import get_settings
 from samples.generator import generate
-from tests.conftest import eager_client
+from tests.conftest import eager_client, new_key
 
 
 @pytest.fixture(scope="module")
@@ -124,9 +125,72 @@ def test_upload_limits_and_refusals(client: TestClient, tmp_path: Path, corpus: 
     assert client.post("/v1/documents", data={"x": "y"}).status_code == 400
     path = next(corpus.glob("*.pdf"))
     refused = send(client, path, webhook_url="http://127.0.0.1:9/hook")
-    assert refused.status_code == 422
+    assert error_of(refused) == (422, "webhook_refused")
     staging = get_settings().data_dir / "staging"
     assert list(staging.iterdir()) == []
+
+
+def error_of(answer: httpx.Response) -> tuple[int, str]:
+    """The status and code of an error answer, which must be `{"detail": {"code", "message"}}`."""
+    body = answer.json()
+    assert body.keys() == {"detail"} and body["detail"]["message"], answer.text
+    assert isinstance(body["detail"]["code"], str) and isinstance(body["detail"]["message"], str)
+    return answer.status_code, body["detail"]["code"]
+
+
+def test_every_error_answers_a_code_and_a_message(database_url: str, tmp_path: Path,
+                                                  corpus: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    path = next(corpus.glob("*.pdf"))
+    with eager_client(database_url, tmp_path / "data", monkeypatch,
+                      max_upload_bytes=str(path.stat().st_size - 1), rate_limit="1") as client:
+        nobody, reader = {"Authorization": ""}, new_key(database_url, "reader")
+
+        def upload(headers: dict[str, str] | None = None) -> httpx.Response:
+            files = [("file", (path.name, path.read_bytes(), "application/pdf"))]
+            return client.post("/v1/documents", files=files, headers=headers)
+
+        lookup = {"number": "4417751"}
+        answers = {
+            "no key": client.get("/v1/documents", headers=nobody),
+            "no key to upload": upload(nobody),
+            "a reader deletes": client.delete("/v1/documents/nope", headers=reader),
+            "a reader uploads": upload(reader),
+            "no such document": client.get("/v1/documents/nope"),
+            "no such route": client.get("/v1/nothing-here"),
+            "no such method": client.put("/v1/documents"),
+            "too large": upload(),
+            "no file": client.post("/v1/documents", data={"x": "y"}),
+            "a limit too high": client.get("/v1/documents", params={"limit": 501}),
+            "a bad body": client.post("/v1/accounts", json={"issuer": "Cox"}),
+            "a first lookup": client.get("/v1/accounts", params=lookup),
+            "one lookup too many": client.get("/v1/accounts", params=lookup),
+        }
+        assert answers.pop("a first lookup").status_code == 200
+        assert {name: error_of(answer) for name, answer in answers.items()} == {
+            "no key": (401, "unauthorized"), "no key to upload": (401, "unauthorized"),
+            "a reader deletes": (403, "forbidden"), "a reader uploads": (403, "forbidden"),
+            "no such document": (404, "not_found"), "no such route": (404, "not_found"),
+            "no such method": (405, "method_not_allowed"), "too large": (413, "too_large"),
+            "no file": (400, "bad_upload"), "a limit too high": (422, "invalid_request"),
+            "a bad body": (422, "invalid_request"),
+            "one lookup too many": (429, "rate_limited")}
+        assert answers["no key"].headers["WWW-Authenticate"] == "Bearer"
+        assert answers["no such method"].headers["Allow"]  # kept from Starlette
+        assert int(answers["one lookup too many"].headers["Retry-After"]) > 0
+        invalid = answers["a limit too high"].json()["detail"]
+        assert invalid["message"].startswith("query.limit: ")
+        assert [error["loc"] for error in invalid["errors"]] == [["query", "limit"]]
+
+
+def test_a_server_error_answers_a_code_and_a_message(client: TestClient,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*_args: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(processing, "document_query", broken)
+    failing = TestClient(client.app, raise_server_exceptions=False, headers=client.headers)
+    assert error_of(failing.get("/v1/documents")) == (500, "internal_error")
 
 
 def test_accounts_and_review(client: TestClient, corpus: Path, extractor: Extractor) -> None:

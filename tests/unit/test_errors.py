@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
+from extractor import errors
 from extractor.pipeline import Extractor
 from extractor.settings import Settings
+from tests.conftest import ROOT
 from tests.pages import pdf_of
 
 GOOD = pdf_of([(50, 80, "Customer No: 48213-7751")])
@@ -59,3 +62,11 @@ def test_type_comes_from_bytes_not_name(tmp_path: Path) -> None:
 def test_missing_file_is_reported(tmp_path: Path) -> None:
     result = Extractor(Settings()).extract_path(tmp_path / "gone.pdf")
     assert result.error is not None and result.error.code == "unreadable"
+
+
+def test_the_readme_lists_exactly_the_codes_errors_defines() -> None:
+    defined = {error.code for error in vars(errors).values()
+               if isinstance(error, type) and issubclass(error, errors.CustidError)}
+    table = (ROOT / "README.md").read_text().split("\n| code | meaning | where |\n")[1]
+    listed = re.findall(r"^\| `(\w+)` \|", table.split("\n\n")[0], re.M)
+    assert sorted(listed) == sorted(defined)

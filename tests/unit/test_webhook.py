@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from extractor.service.webhook import WebhookRefused, check
+from extractor.errors import WebhookRefused
+from extractor.service.webhook import check
 
 
 @pytest.mark.parametrize(("url", "allow"), [

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import select
 
 from extractor.api.deps import CallerDep, DbDep, Offset, SettingsDep, WorkspaceDep, require
 from extractor.api.schemas import AuditOut, KeyCreated, KeyIn, KeyOut, Page
+from extractor.errors import NotFound
 from extractor.service import auth
 from extractor.service.tables import AuditEvent
 
@@ -35,7 +36,7 @@ def revoke_key(key_id: str, request: Request, db: DbDep, caller: CallerDep,
                workspace: WorkspaceDep) -> None:
     with db.session() as session:
         if not auth.revoke(session, key_id, caller.key_id, workspace):
-            raise HTTPException(404, "no such key")
+            raise NotFound("no such key")
     request.app.state.keys.forget(key_id)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from extractor import evidence
 from extractor.api.deps import (
@@ -22,7 +22,7 @@ from extractor.api.deps import (
 )
 from extractor.api.schemas import LookupIssuer, LookupNumber
 from extractor.document.result import DocumentResult
-from extractor.errors import InputError
+from extractor.errors import InputError, NotFound
 from extractor.service.lookup import stored_numbers
 from extractor.service.tables import Document
 
@@ -61,12 +61,13 @@ def evidence_png(document_id: str, n: int, request: Request, db: DbDep, store: S
         findings = DocumentResult.model_validate(document.result).findings if (
             document.result) else []
         if not 0 <= n < len(findings):
-            raise HTTPException(404, "no such finding")
+            raise NotFound("no such finding")
         Reveal(caller).record(session, "document", document_id)
     try:
         png = evidence.render(store.read(document.sha256), findings[n], settings)
     except FileNotFoundError as exc:
-        raise HTTPException(404, "the original is gone") from exc
+        raise NotFound("the original is gone") from exc
     except InputError as exc:
-        raise HTTPException(422, exc.message) from exc
+        exc.http_status = 422  # the request is fine: the stored original cannot be read
+        raise
     return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=300"})

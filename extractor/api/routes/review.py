@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -35,9 +35,6 @@ def decide(link_id: Annotated[int, Path(ge=1, le=MAX_ROW)], body: Decision, db: 
     """Confirm or reject; the decision is kept when the document is processed again."""
     with db.session() as session:
         row = load(session, DocumentLink, link_id, workspace)
-        try:
-            link.decide(session, row, body.decision, body.account_id)
-        except link.ReviewError as exc:
-            raise HTTPException(409, str(exc)) from exc
+        link.decide(session, row, body.decision, body.account_id)
         session.flush()
         return ReviewItem.of(row)

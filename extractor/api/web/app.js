@@ -21,10 +21,8 @@ async function api(path, options = {}) {
   if (!response.ok) {
     let detail = response.statusText;
     try {
-      const body = await response.json();
-      detail = typeof body.detail === "string" ? body.detail
-        : (body.detail && body.detail.message) || JSON.stringify(body.detail);
-    } catch (_) { /* not JSON */ }
+      detail = (await response.json()).detail.message;  // every error: {detail: {code, message}}
+    } catch (_) { /* not an answer of custid's (a proxy's) */ }
     throw new Error(`${response.status}: ${detail}`);
   }
   return response;
