@@ -80,6 +80,13 @@ class DependencyMissing(CustidError):
     exit_status = 4
 
 
+class CalibrationError(CustidError):
+    """The confidence calibration is missing or unreadable: the installation is incomplete."""
+
+    code = "bad_calibration"
+    exit_status = 4  # as for a missing dependency
+
+
 class ProcessingError(CustidError):
     """The service stopped processing a document: it is failed, the others go on."""
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import regex
 
 from extractor.document.page import Page
-from extractor.errors import CustidError
+from extractor.errors import CalibrationError
 from extractor.match.packs import REGEX_TIMEOUT, IssuerProfile
 from extractor.match.pairing import Candidate
 from extractor.match.validators import VALIDATORS
@@ -37,13 +37,6 @@ class Scored:
     candidate: Candidate
     raw: float
     confidence: float
-
-
-class CalibrationError(CustidError):
-    """The confidence calibration is missing or unreadable: the installation is incomplete."""
-
-    code = "bad_calibration"
-    exit_status = 4  # as for a missing dependency
 
 
 @lru_cache(maxsize=1)

@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import OperationalError
 
-from extractor.service import admission
 from extractor.errors import TooLarge
+from extractor.service import admission
 from extractor.service.admission import HOLD, Admitter, Arrival, BadUpload, admit, receive
 from extractor.service.db import Database, upgrade
 from extractor.service.store import BLOCK, BUFFER, Staged, Store

@@ -1,4 +1,4 @@
-"""Alembic environment: the URL comes from `extractor.service.db.upgrade` (or DATABASE_URL settings)."""
+"""Alembic environment: the URL comes from `extractor.service.db.upgrade` (or DATABASE_URL)."""
 
 from alembic import context
 

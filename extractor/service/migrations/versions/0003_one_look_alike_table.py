@@ -20,7 +20,7 @@ numbers = sa.table("account_numbers", sa.column("id"), sa.column("normalized", s
                    sa.column("confusable", sa.String))
 
 
-def _recompute(table: dict[int, str]) -> None:
+def _recompute(table: dict[int, int] | dict[int, str]) -> None:
     connection = op.get_bind()
     rows = connection.execute(sa.select(numbers.c.id, numbers.c.normalized)).all()
     for row_id, normalized in rows:

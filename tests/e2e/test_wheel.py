@@ -16,11 +16,12 @@ from pathlib import Path
 
 import pytest
 
+from extractor.errors import CalibrationError
 from extractor.match import scoring
 from extractor.pipeline import Extractor
 from extractor.settings import Settings
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ("pyproject.toml", "README.md", "extractor", "workers", "samples", "patterns")  # as
 # the Dockerfile copies them
 SAMPLE = ROOT / "samples" / "docs" / "doc-00002.pdf"
@@ -134,7 +135,7 @@ def test_a_missing_or_unreadable_calibration_is_an_error(
     monkeypatch.setattr(scoring, "CALIBRATION", calibration)
     scoring.load_calibration.cache_clear()
     try:
-        with pytest.raises(scoring.CalibrationError, match=str(calibration)) as caught:
+        with pytest.raises(CalibrationError, match=str(calibration)) as caught:
             Extractor(Settings())
     finally:
         scoring.load_calibration.cache_clear()
