@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import regex
 
-from extractor.labels import LabelMatcher
+from extractor.labels import TOKEN, LabelMatcher, fold
 from extractor.models import Issuer, Page
 from extractor.packs import IssuerProfile, Packs
 from extractor.scoring import folded_phrase
@@ -22,6 +22,11 @@ PROFILE, SENDER, CONFIRMED, PROMINENT, LEGAL_FORM, PRINTED_DOMAIN = 0.95, 0.9, 0
 GENERIC_DOMAINS = {"gmail", "yahoo", "hotmail", "outlook", "example", "gmx", "web", "icloud",
                    "googlemail", "live", "aol", "mail", "email", "t-online", "orange", "free",
                    "tcpdf"}  # mail providers, and a PDF library that signs its output
+MIN_SQUASHED = 4  # a name run together ("northwindenergy") must be this long to be found in another
+
+
+def _tokens(text: str) -> list[str]:
+    return [fold(t) for t in TOKEN.findall(text)]
 
 
 def _squash(text: str) -> str:
@@ -41,6 +46,32 @@ class IssuerFinder:
         self._forms = regex.compile(rf"(?<!\p{{L}})(?:{body})\.?(?!\p{{L}})", regex.IGNORECASE)
         self._titles = [folded_phrase(p) for words in packs.document_kinds.values() for p in words]
         self._labels = labels
+        self._form_tokens = sorted({tuple(_tokens(f)) for f in forms}, key=len, reverse=True)
+        self._filler = {fold(w) for w in packs.context.get("issuer_filler", [])}
+
+    def words(self, name: str) -> list[str]:
+        """The distinctive words of a company name: folded, without legal forms and filler."""
+        tokens, out = _tokens(name), []
+        while tokens:
+            form = next((f for f in self._form_tokens if tuple(tokens[:len(f)]) == f), None)
+            if form:
+                del tokens[:len(form)]
+            else:
+                word = tokens.pop(0)
+                if word not in self._filler:
+                    out.append(word)
+        return out
+
+    def same(self, one: str, other: str) -> bool:
+        """Do two names mean one company: equal distinctive words, or one's words within the
+        other's ("Wells Fargo" and "Wells Fargo Bank, N.A."; "AnyCompany", "Any Company Inc")?"""
+        a, b = self.words(one), self.words(other)
+        if not a or not b:
+            return False
+        if set(a) <= set(b) or set(b) <= set(a):
+            return True
+        short, long = sorted(("".join(a), "".join(b)), key=len)
+        return len(short) >= MIN_SQUASHED and short in long
 
     def profile(self, text: str, sender_domain: str = "") -> IssuerProfile | None:
         """The issuer profile whose keywords or domains the document carries."""

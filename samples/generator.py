@@ -3,8 +3,10 @@
     python -m samples.generator OUT --count N --seed S
 
 writes OUT/doc-00001.pdf ... and OUT/labels.jsonl, one JSON object per document:
-`{"file", "expected": [{"kind", "value"}], "family", "language"}`. `expected` lists every
-customer-type number printed on the document, exactly as printed; it is empty on negatives.
+`{"file", "expected": [{"kind", "value"}], "family", "language", "issuer", "document_date"}`.
+`expected` lists every customer-type number printed on the document, exactly as printed; it is
+empty on negatives. `issuer` is the name printed as the issuer's, `document_date` the ISO date
+of the document (its invoice or bill date, not the due date or the period).
 """
 
 from __future__ import annotations
@@ -80,7 +82,8 @@ def generate(out_dir: Path, count: int, seed: int) -> list[dict]:
         (out_dir / name).write_bytes(pdf)
         expected = [{"kind": i.kind, "value": i.value} for i in doc.ids]
         records.append({"file": name, "expected": expected, "family": family,
-                        "language": language})
+                        "language": language, "issuer": doc.issuer.party.name,
+                        "document_date": doc.when.isoformat()})
     write_labels(out_dir, records)
     return records
 
