@@ -54,7 +54,8 @@ class Extractor:
         first = document.pages[0] if document.pages and document.pages[0].number == 1 else None
         result.pages = document.page_count
         result.text_source = document.text_source
-        result.issuer = self.issuers.find(text, first, profile, document.sender_name)
+        result.issuer = self.issuers.find(text, first, profile, document.sender_name,
+                                          self.holders.block(first))
         result.document_kind = self.kinds.find(first, document.texts, document.heading)
         result.holder = self.holders.find(first, result.issuer.name if result.issuer else "")
         result.document_date = self.dates.find(document.texts)
