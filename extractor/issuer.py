@@ -232,4 +232,7 @@ class IssuerFinder:
     def _usable(self, name: str) -> bool:
         letters = sum(c.isalpha() for c in name)
         digits = sum(c.isdigit() for c in name)
-        return letters >= 3 and digits * 2 < letters and not self._labels.find(name)
+        # a label leads a field ("Name: ...", "Bank: ..."); inside a name it is a word of it
+        # ("Veron Mobile SA")
+        lead = any(hit.start == 0 for hit in self._labels.find(name))
+        return letters >= 3 and digits * 2 < letters and not lead
