@@ -58,7 +58,9 @@ class Extractor:
                                           self.holders.block(first))
         result.document_kind = self.kinds.find(first, document.texts, document.heading)
         result.holder = self.holders.find(first, result.issuer.name if result.issuer else "")
-        result.document_date = self.dates.find(document.texts)
+        dated = self.dates.find(document.texts)
+        if dated is not None:
+            result.document_date, result.document_date_confidence = dated
         result.findings = self._findings(document, profile, seen)
         result.warnings = document.errors
         return result

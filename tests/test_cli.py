@@ -16,7 +16,7 @@ from tests.conftest import SAMPLES
 
 runner = CliRunner()
 KEYS = {"file", "sha256", "pages", "text_source", "issuer", "document_kind", "holder",
-        "document_date", "findings", "error", "warnings"}
+        "document_date", "document_date_confidence", "findings", "error", "warnings"}
 FINDING_KEYS = {"kind", "value", "normalized", "label", "page", "bbox", "confidence", "pattern",
                 "snippet", "part"}
 
