@@ -92,11 +92,12 @@ class DateFinder:
         return (first.end <= then.start <= first.end + JOIN_MAX
                 and self._joiner.fullmatch(text, first.end, then.start) is not None)
 
-    def _label_rank(self, text: str, hit: DateHit) -> int | None:
-        """LABELLED or UNLABELLED; None after another date's label."""
-        before = _plain(text[max(0, hit.start - LOOKBACK):hit.start])
-        own = [m.end() for m in self._own.finditer(before)]
-        other = [m.end() for m in self._other.finditer(before)]
+    def _label_rank(self, text: str, hit: DateHit, after: int) -> int | None:
+        """LABELLED or UNLABELLED; None after another date's label. The label is looked for
+        back to `after`, the end of the date before (whose label is its own)."""
+        before = _plain(text[max(after, hit.start - LOOKBACK):hit.start])
+        own = [m.end() for m in self._own.finditer(before, overlapped=True)]
+        other = [m.end() for m in self._other.finditer(before, overlapped=True)]
         if own and (not other or max(own) > max(other)):
             return LABELLED
         return None if other else UNLABELLED
@@ -117,16 +118,19 @@ class DateFinder:
                     dated.append((hit, dt.date(hit.year, month, day).isoformat()))
                 except ValueError:
                     continue
-            best: tuple[int, int, str] | None = None
+            ranked: list[tuple[int | None, int, str]] = []
             for index, (hit, iso) in enumerate(dated):
                 if index and self._joined(text, dated[index - 1][0], hit):
                     rank: int | None = PERIOD_END
                 elif index + 1 < len(dated) and self._joined(text, hit, dated[index + 1][0]):
                     rank = None  # a period's start ("du 01/03 au 31/03": not after "du")
                 else:
-                    rank = self._label_rank(text, hit)
-                if rank is not None and (best is None or (rank, hit.start) < best[:2]):
-                    best = (rank, hit.start, iso)
+                    rank = self._label_rank(text, hit, dated[index - 1][0].end if index else 0)
+                ranked.append((rank, hit.start, iso))
+            # a date labelled as another (due, delivery) is that one where printed again alone
+            others = {iso for rank, _, iso in ranked if rank is None}
+            best = min(((rank, start, iso) for rank, start, iso in ranked if rank is not None
+                        and not (rank == UNLABELLED and iso in others)), default=None)
             if best is not None:
                 return best[2], CONFIDENCE[best[0]]
         return None

@@ -74,6 +74,8 @@ def test_month_first_or_day_first(text: str, iso: str) -> None:
     "Due date: 12.03.2024",
     "Delv. Date: 5/16/2024\nPayable on or before 5/24/2024",
     "$222.58 due as of 7/1/2022\nClosing Date: 07/12/2021",
+    "Payment Due Date\nAug 01, 2021",
+    "Delivery date: 16.05.2024\nThank you for your order of 16.05.2024",  # printed again alone
 ])
 def test_other_dates_alone_are_not_the_document_date(text: str) -> None:
     assert dates.find([text]) is None
