@@ -127,10 +127,8 @@ class DateFinder:
                 else:
                     rank = self._label_rank(text, hit, dated[index - 1][0].end if index else 0)
                 ranked.append((rank, hit.start, iso))
-            # a date labelled as another (due, delivery) is that one where printed again alone
-            others = {iso for rank, _, iso in ranked if rank is None}
-            best = min(((rank, start, iso) for rank, start, iso in ranked if rank is not None
-                        and not (rank == UNLABELLED and iso in others)), default=None)
+            best = min(((rank, start, iso) for rank, start, iso in ranked if rank is not None),
+                       default=None)
             if best is not None:
                 return best[2], CONFIDENCE[best[0]]
         return None

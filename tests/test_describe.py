@@ -75,7 +75,8 @@ def test_month_first_or_day_first(text: str, iso: str) -> None:
     "Delv. Date: 5/16/2024\nPayable on or before 5/24/2024",
     "$222.58 due as of 7/1/2022\nClosing Date: 07/12/2021",
     "Payment Due Date\nAug 01, 2021",
-    "Delivery date: 16.05.2024\nThank you for your order of 16.05.2024",  # printed again alone
+    "Delv. Date: 5/16/2024\nColl. Date: 5/16/2024",
+    "Delivery date: 16.05.2024 Total 20,00 € Invoice Nr. 4471",  # not the label of a later date
 ])
 def test_other_dates_alone_are_not_the_document_date(text: str) -> None:
     assert dates.find([text]) is None
