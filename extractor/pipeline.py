@@ -16,6 +16,7 @@ from extractor.models import DocumentResult, ErrorInfo, Finding, Page
 from extractor.packs import IssuerProfile, load_packs
 from extractor.read import Document, Doubt, OcrHooks, read_document
 from extractor.refine import Refiner
+from extractor.scoring import folded_phrase
 from extractor.settings import Settings, get_settings
 from extractor.sniff import sniff
 
@@ -36,6 +37,8 @@ class Extractor:
         self.kinds = KindFinder(packs.document_kinds)
         self.holders = HolderFinder(packs.context.get("holder_headings", []), self.matcher.labels)
         self.refiner = Refiner(self.matcher)
+        self._bank_names = ["".join(folded_phrase(n).split())
+                            for n in packs.context.get("bank_names", [])]
 
     def extract_bytes(self, data: bytes, name: str) -> DocumentResult:
         result = DocumentResult(file=name, sha256=hashlib.sha256(data).hexdigest())
@@ -61,17 +64,33 @@ class Extractor:
         dated = self.dates.find(document.texts)
         if dated is not None:
             result.document_date, result.document_date_confidence = dated
-        result.findings = self._findings(document, profile, seen)
+        result.findings = self._findings(document, profile, seen, self._bank_statement(
+            result.document_kind, result.issuer.name if result.issuer else ""))
         result.warnings = document.errors
         return result
 
-    def _findings(self, document: Document, profile: IssuerProfile | None,
-                  seen: Seen) -> list[Finding]:
-        """The matcher's findings, unless the same pages were matched already."""
-        key = (tuple(map(id, document.pages)), profile.name if profile else "")
+    def _findings(self, document: Document, profile: IssuerProfile | None, seen: Seen,
+                  statement: bool | None = None) -> list[Finding]:
+        """The matcher's findings, unless the same pages were matched already; `statement`
+        (a bank's or card's) is told by the document's kind unless given."""
+        if statement is None:
+            first = document.pages[0] if document.pages and document.pages[0].number == 1 \
+                else None
+            issuer = self.issuers.find("\n".join(document.texts), first, profile,
+                                       document.sender_name)
+            statement = self._bank_statement(
+                self.kinds.find(first, document.texts, document.heading),
+                issuer.name if issuer else "")
+        key = (tuple(map(id, document.pages)), profile.name if profile else "", statement)
         if key not in seen:  # the pages are kept with their findings: no id is reused
-            seen[key] = (list(document.pages), self.matcher.match(document.pages, profile))
+            seen[key] = (list(document.pages),
+                         self.matcher.match(document.pages, profile, statement))
         return seen[key][1]
+
+    def _bank_statement(self, kind: str | None, issuer: str) -> bool:
+        """Is this a bank's (or card issuer's) statement: its own accounts are the customer's?"""
+        squashed = "".join(folded_phrase(issuer).split())
+        return kind == "statement" and any(name in squashed for name in self._bank_names)
 
     def _confident(self, seen: Seen, document: Document, unread: float) -> bool:
         """Does what was read so far hold a confident finding, and no strong label without a
