@@ -112,3 +112,19 @@ def test_issuer_profile_wins() -> None:
 )
 def test_holder(rows: list, holder: str | None) -> None:
     assert Extractor(Settings()).extract_bytes(pdf_of(rows), "x.pdf").holder == holder
+
+
+def test_bank_statement_reports_its_account_not_a_payees_customer_number() -> None:
+    """On a bank's statement the account beside BLZ and IBAN is the customer's; a customer
+    number quoted in a booking text is a payee's. On an invoice the same block is the issuer's."""
+    rows = [(50, 40, "Nordbank AG"), (50, 70, "Kontoauszug vom 01.01.2024 bis 31.01.2024"),
+            (50, 120, "Kontonummer"), (200, 120, "BLZ"), (50, 134, "4471203399"),
+            (200, 134, "200 100 20"), (50, 160, "IBAN DE31 2001 0020 4471 2033 99"),
+            (50, 200, "Lastschrift STROMKOSTEN KD.NR.1462347")]
+    result = Extractor(Settings()).extract_bytes(pdf_of(rows), "auszug.pdf")
+    assert result.document_kind == "statement"
+    assert [f.value for f in result.findings] == ["4471203399"]
+    assert result.document_date == "2024-01-31"
+    invoice = [(50, 40, "Nordwerk GmbH"), (50, 70, "Rechnung"), *rows[2:7]]
+    assert Extractor(Settings()).extract_bytes(pdf_of(invoice), "r.pdf").findings == []
+
