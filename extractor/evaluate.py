@@ -15,7 +15,7 @@ from extractor.models import DocumentResult
 from extractor.pipeline import Extractor
 from extractor.values import normalize
 
-MASK = regex.compile(r"^[*xX•…. ]+")  # "*****1234": only its shown digits can be found
+MASK = regex.compile(r"^[*xX•…. ]+")  # "*****1234" may be found whole or as its digits
 ASIDE = regex.compile(r"\(([^()]*)\)")  # "Contoso (CONTOSO PVT. LIMITED)": another printed form
 
 
@@ -76,8 +76,8 @@ class Report:
         """Score one document against its labels: `expected` numbers, `optional` ones (neither
         rewarded nor penalised), and `issuer` and `document_date` where given."""
         want = {normalize(e["value"]) for e in record["expected"]}
-        optional = {normalize(MASK.sub("", e["value"]))
-                    for e in record.get("optional", [])} - want
+        optional = {normalize(form) for e in record.get("optional", [])
+                    for form in (e["value"], MASK.sub("", e["value"]))} - want
         got = {f.normalized: f for f in result.findings if f.normalized not in optional}
         source = result.text_source or "error"
         tallies = (self.overall, self.by_source[source])
