@@ -56,7 +56,7 @@ def main() -> None:
             start = time.perf_counter()
             result = extractors[strategy].extract_bytes(data, f"bill-{index}")
             seconds[strategy] += time.perf_counter() - start
-            reports[strategy].add(result, expected)
+            reports[strategy].add(result, {"expected": expected})
     pages = len(bills)
     for strategy in STRATEGIES:
         print(f"{strategy}: {seconds[strategy] / pages:.2f} s/page  "

@@ -21,6 +21,7 @@ from extractor.match.scoring import load_calibration
 from extractor.read.sniff import sniff
 from extractor.read.strategy import read_document
 from extractor.settings import Settings, get_settings
+from extractor.text import squashed
 
 CONFIDENT = 0.8  # a finding this sure ends OCR early under the auto strategy
 Seen = dict[tuple, tuple[list[Page], list[Finding]]]
@@ -40,6 +41,7 @@ class Extractor:
         self.kinds = KindFinder(packs.document_kinds)
         self.holders = HolderFinder(packs.context.get("holder_headings", []), self.matcher.labels)
         self.refiner = Refiner(self.matcher)
+        self._bank_names = [squashed(n) for n in packs.context.get("bank_names", [])]
 
     def extract_bytes(self, data: bytes, name: str) -> DocumentResult:
         result = DocumentResult(file=name, sha256=hashlib.sha256(data).hexdigest())
@@ -58,21 +60,40 @@ class Extractor:
         first = document.pages[0] if document.pages and document.pages[0].number == 1 else None
         result.pages = document.page_count
         result.text_source = document.text_source
-        result.issuer = self.issuers.find(text, first, profile, document.sender_name)
+        result.issuer = self.issuers.find(text, first, profile, document.sender_name,
+                                          self.holders.block(first))
         result.document_kind = self.kinds.find(first, document.texts, document.heading)
         result.holder = self.holders.find(first, result.issuer.name if result.issuer else "")
-        result.document_date = self.dates.find(document.texts)
-        result.findings = self._findings(document, profile, seen)
+        dated = self.dates.find(document.texts)
+        if dated is not None:
+            result.document_date, result.document_date_confidence = dated
+        result.findings = self._findings(document, profile, seen, self._bank_statement(
+            result.document_kind, result.issuer.name if result.issuer else ""))
         result.warnings = document.errors
         return result
 
-    def _findings(self, document: Readout, profile: IssuerProfile | None,
-                  seen: Seen) -> list[Finding]:
-        """The matcher's findings, unless the same pages were matched already."""
-        key = (tuple(map(id, document.pages)), profile.name if profile else "")
+    def _findings(self, document: Readout, profile: IssuerProfile | None, seen: Seen,
+                  statement: bool | None = None) -> list[Finding]:
+        """The matcher's findings, unless the same pages were matched already; `statement`
+        (a bank's or card's) is told by the document's kind unless given."""
+        if statement is None:
+            first = document.pages[0] if document.pages and document.pages[0].number == 1 \
+                else None
+            issuer = self.issuers.find("\n".join(document.texts), first, profile,
+                                       document.sender_name)
+            statement = self._bank_statement(
+                self.kinds.find(first, document.texts, document.heading),
+                issuer.name if issuer else "")
+        key = (tuple(map(id, document.pages)), profile.name if profile else "", statement)
         if key not in seen:  # the pages are kept with their findings: no id is reused
-            seen[key] = (list(document.pages), self.matcher.match(document.pages, profile))
+            seen[key] = (list(document.pages),
+                         self.matcher.match(document.pages, profile, statement))
         return seen[key][1]
+
+    def _bank_statement(self, kind: str | None, issuer: str) -> bool:
+        """Is this a bank's (or card issuer's) statement: its own accounts are the customer's?"""
+        name = squashed(issuer)
+        return kind == "statement" and any(bank in name for bank in self._bank_names)
 
     def _confident(self, seen: Seen, document: Readout, unread: float) -> bool:
         """Does what was read so far hold a confident finding, and no strong label without a

@@ -152,6 +152,10 @@ class Doc:
     def day(self, when: date) -> str:
         return fake.day(self.date_fmt, when, self.v["months"])
 
+    def dated(self, text: str) -> bool:
+        """Does `text` print the date of issue? (No other date of the document equals it.)"""
+        return self.facts["date"][1] in text
+
     def lab(self, label: str) -> str:
         """A label as this document prints it, with or without a trailing colon."""
         return label if label.endswith((":", "#")) else label + self.colon

@@ -3,8 +3,11 @@
     python -m samples.generator OUT --count N --seed S
 
 writes OUT/doc-00001.pdf ... and OUT/labels.jsonl, one JSON object per document:
-`{"file", "expected": [{"kind", "value"}], "family", "language"}`. `expected` lists every
-customer-type number printed on the document, exactly as printed; it is empty on negatives.
+`{"file", "expected": [{"kind", "value"}], "family", "language", "issuer", "document_date"}`.
+`expected` lists every customer-type number printed on the document, exactly as printed; it is
+empty on negatives. `issuer` is the name printed as the issuer's, `document_date` the ISO date
+of the document (its invoice or bill date, not the due date or the period), null when the
+layout printed none.
 """
 
 from __future__ import annotations
@@ -57,15 +60,16 @@ def clean(doc: Doc, texts: list[str]) -> bool:
     return printed and all(occurrences(text, v) == n for v, n in doc.printed.items())
 
 
-def render(seed: int, index: int, family: str, language: str, negative: bool) -> tuple[bytes, Doc]:
-    """One document's PDF bytes and content; redrawn while a layout check fails."""
+def render(seed: int, index: int, family: str, language: str,
+           negative: bool) -> tuple[bytes, Doc, str]:
+    """One document's PDF bytes, content and text; redrawn while a layout check fails."""
     rng = random.Random(f"{seed}/{index}")
     for _ in range(100):
         doc = Doc(rng, family, language, negative)
         sheet = Sheet(rng, doc.loc.letter)
         FAMILIES[family](sheet, doc)
         if not sheet.overflow and clean(doc, sheet.texts):
-            return sheet.pdf(), doc
+            return sheet.pdf(), doc, "\n".join(sheet.texts)
     raise RuntimeError(f"document {index} ({family}, {language}) failed its checks")
 
 
@@ -75,12 +79,14 @@ def generate(out_dir: Path, count: int, seed: int) -> list[dict]:
     out_dir.mkdir(parents=True, exist_ok=True)
     records = []
     for index, (family, language, negative) in enumerate(plan(count, seed), 1):
-        pdf, doc = render(seed, index, family, language, negative)
+        pdf, doc, text = render(seed, index, family, language, negative)
         name = f"doc-{index:05d}.pdf"
         (out_dir / name).write_bytes(pdf)
         expected = [{"kind": i.kind, "value": i.value} for i in doc.ids]
         records.append({"file": name, "expected": expected, "family": family,
-                        "language": language})
+                        "language": language, "issuer": doc.issuer.party.name,
+                        # a layout that prints no date of issue leaves the document undated
+                        "document_date": doc.when.isoformat() if doc.dated(text) else None})
     write_labels(out_dir, records)
     return records
 

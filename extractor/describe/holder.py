@@ -61,6 +61,23 @@ class HolderFinder:
                     return self._below(segment, rows[index + 1:index + 1 + LOOK_LINES])
         return None
 
+    def block(self, page: Page | None) -> frozenset[int]:
+        """Ids of the words of the holder's name block: a heading, what follows it on its
+        line, and the lines below it at the same x (name and address)."""
+        if page is None:
+            return frozenset()
+        rows, out = page.rows, set[int]()
+        for index, row in enumerate(rows):
+            for segment in row:
+                if self._heading_rest(segment) is None:
+                    continue
+                out.update(map(id, segment))
+                x0, height = segment[0].x0, segment[0].height
+                for below in rows[index + 1:index + 1 + LOOK_LINES + 1]:
+                    out.update(id(w) for other in below if abs(other[0].x0 - x0) <= 2 * height
+                               for w in other)
+        return frozenset(out)
+
     def _below(self, heading: list[Word], rows: list[list[list[Word]]]) -> str | None:
         x0, height = heading[0].x0, heading[0].height
         for row in rows:

@@ -45,6 +45,7 @@ class DocumentResult(BaseModel):
     document_kind: DocumentKind | None = None
     holder: str | None = None
     document_date: str | None = None
+    document_date_confidence: float | None = None  # labelled 0.9, a period's end 0.7, else 0.5
     findings: list[Finding] = Field(default_factory=list)
     error: ErrorInfo | None = None
     warnings: list[str] = Field(default_factory=list)  # parts that could not be read

@@ -36,22 +36,24 @@ class Matcher:
         """Cheap test on a page's plain text: is there any customer or account label at all?"""
         return any(hit.label.kind != "negative" for hit in self.labels.find(text))
 
-    def _answers(self, page: Page,
-                 profile: IssuerProfile | None) -> list[tuple[Spot, Scored | None]]:
-        """Each customer or account label of the page with its best value (None: no value)."""
+    def _answers(self, page: Page, profile: IssuerProfile | None,
+                 statement: bool = False) -> list[tuple[Spot, Scored | None]]:
+        """Each customer or account label of the page with its best value (None: no value).
+        On a `statement` (a bank's or card's) the account beside bank words is the customer's."""
         spots, lines = find_spots(page, self.labels)
         taken = {id(w): spot for spot in spots for w in spot.words}
         answers: list[tuple[Spot, Scored | None]] = []
         for spot in spots:
             if spot.label.kind == "negative":
                 continue
-            scored = [score(c, page, self.judge, self.contexts, profile)
+            scored = [score(c, page, self.judge, self.contexts, profile, statement)
                       for c in candidates(spot, lines, taken, self.judge)]
             answers.append((spot, _preferred(scored) if scored else None))
         return answers
 
-    def page_candidates(self, page: Page, profile: IssuerProfile | None) -> list[Scored]:
-        return [best for _, best in self._answers(page, profile) if best is not None]
+    def page_candidates(self, page: Page, profile: IssuerProfile | None,
+                        statement: bool = False) -> list[Scored]:
+        return [best for _, best in self._answers(page, profile, statement) if best is not None]
 
     def _strong(self, page: Page,
                 profile: IssuerProfile | None) -> list[tuple[Spot, Scored | None]]:
@@ -77,9 +79,11 @@ class Matcher:
         return any(best is None and (page.number != 1 or _lowest_value(spot) >= unread)
                    for page in pages for spot, best in self._strong(page, profile))
 
-    def match(self, pages: list[Page], profile: IssuerProfile | None = None) -> list[Finding]:
+    def match(self, pages: list[Page], profile: IssuerProfile | None = None,
+              statement: bool = False) -> list[Finding]:
         """Findings of a document: one per (kind, normalized value), best evidence kept."""
-        scored = [(page, s) for page in pages for s in self.page_candidates(page, profile)]
+        scored = [(page, s) for page in pages
+                  for s in self.page_candidates(page, profile, statement)]
         by_value: dict[str, tuple[Page, Scored]] = {}
         for page, item in scored:
             key = normalize(item.candidate.value)

@@ -29,6 +29,7 @@ FUZZY_LABEL = 0.9
 CONTEXT_HEIGHTS = 4  # how far (in label heights) above and below a label context words count
 CONTEXT_WIDTHS = 3  # and how far (in label widths) after it, or before it on its line
 AVOIDED_CONTEXT = 0.3
+IN_BOOKING_TEXT = 0.3  # on a bank's statement, a customer number inside a booking's text
 ISSUER_FIT, ISSUER_MISFIT = 1.15, 0.75
 
 
@@ -96,8 +97,10 @@ def _issuer_factor(candidate: Candidate, profile: IssuerProfile | None) -> float
 
 
 def score(candidate: Candidate, page: Page, judge: ValueJudge, contexts: dict[str, list[str]],
-          profile: IssuerProfile | None) -> Scored:
-    """Score one candidate; `contexts` are the packs' context lists folded by `folded_phrase`."""
+          profile: IssuerProfile | None, statement: bool = False) -> Scored:
+    """Score one candidate; `contexts` are the packs' context lists folded by `folded_phrase`.
+    Bank words near an account label mean the issuer's own account, but on a `statement` (the
+    bank's own document) the account is the customer's."""
     label = candidate.spot.label
     factor = label.strength * PLACEMENT[candidate.placement]
     if candidate.spot.fuzzy:
@@ -113,7 +116,10 @@ def score(candidate: Candidate, page: Page, judge: ValueJudge, contexts: dict[st
         factor *= 1.0 if top < page.height / 2 else 0.97
     else:
         factor *= 0.94
-    if label.avoid and normalize(candidate.value).isdigit():  # others' accounts are digits
+    spot = candidate.spot
+    if statement and label.kind == "customer_number" and spot.segment.words[0] is not spot.words[0]:
+        factor *= IN_BOOKING_TEXT  # "STROMKOSTEN KD.NR.1462347": a payee's customer, not the bank's
+    if label.avoid and not statement and normalize(candidate.value).isdigit():  # others' are digits
         near = _near_text(candidate, page)
         if any(phrase in near for name in label.avoid for phrase in contexts[name]):
             factor *= AVOIDED_CONTEXT

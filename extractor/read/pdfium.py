@@ -77,6 +77,9 @@ def _to_display(page: pdfium.PdfPage) -> Callable[[float, float], tuple[float, f
     return lambda x, y: (x, height - y)
 
 
+WATERMARK_HEIGHTS = 8  # a word this many times as tall as the median word is a watermark
+
+
 def read_page(page: pdfium.PdfPage, number: int, settings: Settings,
               wants_words: Callable[[str], bool]) -> tuple[str, Page | None]:
     """The page's plain text, and its words only when `wants_words(text)` says they may matter.
@@ -103,7 +106,18 @@ def read_page(page: pdfium.PdfPage, number: int, settings: Settings,
                               max(ay, by), size))
     finally:
         textpage.close()
-    return text, Page(number=number, width=width, height=height, words=assign_lines(words))
+    return text, Page(number=number, width=width, height=height,
+                      words=assign_lines(_without_watermarks(words)))
+
+
+def _without_watermarks(words: list[Word]) -> list[Word]:
+    """The words but those many times as tall as the page's usual word (a "Muster" or "Copy"
+    across the page), which would join every line they overlap."""
+    if not words:
+        return words
+    heights = sorted(w.height for w in words)
+    usual = heights[len(heights) // 2]
+    return [w for w in words if w.height <= WATERMARK_HEIGHTS * usual]
 
 
 def needs_ocr(page: pdfium.PdfPage, text: str) -> bool:

@@ -16,7 +16,7 @@ from tests.conftest import SAMPLES
 
 runner = CliRunner()
 KEYS = {"file", "sha256", "pages", "text_source", "issuer", "document_kind", "holder",
-        "document_date", "findings", "error", "warnings"}
+        "document_date", "document_date_confidence", "findings", "error", "warnings"}
 FINDING_KEYS = {"kind", "value", "normalized", "label", "page", "bbox", "confidence", "pattern",
                 "snippet", "part"}
 
@@ -60,7 +60,8 @@ def test_eval_ends_with_one_summary_line() -> None:
     result = runner.invoke(app, ["eval", str(SAMPLES)])
     assert result.exit_code == 0
     last = result.stdout.strip().splitlines()[-1]
-    assert re.fullmatch(r"precision=1\.000 recall=1\.000 f1=1\.000 docs=12", last)
+    assert re.fullmatch(r"precision=1\.000 recall=1\.000 f1=1\.000 issuer=1\.000 date=1\.000 "
+                        r"docs=12", last)
 
 
 def test_eval_verbose_names_misses(tmp_path: Path) -> None:
@@ -71,6 +72,28 @@ def test_eval_verbose_names_misses(tmp_path: Path) -> None:
     result = runner.invoke(app, ["eval", "--verbose", str(tmp_path)])
     assert "miss" in result.stdout and "false" in result.stdout
     assert result.stdout.strip().splitlines()[-1].startswith("precision=0.000 recall=0.000")
+    assert "issuer=" not in result.stdout and "date=" not in result.stdout  # no such labels
+
+
+def test_eval_scores_issuer_and_date_and_lists_their_misses(tmp_path: Path) -> None:
+    """The issuer agrees after folding case and legal forms; the date must be exact; an
+    optional value is neither rewarded nor penalised."""
+    _, (line,) = extract_json(SAMPLES / "doc-00002.pdf")
+    records = []
+    for name, issuer, date in (("a.pdf", line["issuer"]["name"].upper() + " Inc.", "1999-01-01"),
+                               ("b.pdf", "Someone Else GmbH", line["document_date"])):
+        (tmp_path / name).write_bytes((SAMPLES / "doc-00002.pdf").read_bytes())
+        records.append({"file": name, "expected": [],
+                        "optional": [{"kind": "customer_number", "value": "21915-5716"}],
+                        "issuer": issuer, "document_date": date})
+    (tmp_path / "labels.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    result = runner.invoke(app, ["eval", "--verbose", str(tmp_path)])
+    lines = result.stdout.strip().splitlines()
+    assert re.fullmatch(r"precision=1\.000 recall=1\.000 f1=1\.000 issuer=0\.500 date=0\.500 "
+                        r"docs=2", lines[-1])
+    assert any(x.startswith("issuer ") and "b.pdf" in x and "Someone Else" in x for x in lines)
+    assert any(x.startswith("date ") and "a.pdf" in x and "1999-01-01" in x for x in lines)
+    assert not any(x.startswith("false ") for x in lines)
 
 
 def test_samples_command_writes_a_labeled_corpus(tmp_path: Path) -> None:

@@ -26,14 +26,60 @@ dates = DateFinder(load_packs(Settings().patterns_dir))
         ("Data fattura 12/03/2024 Scadenza 12/04/2024", "2024-03-12"),
         ("Date: 2024-01-31", "2024-01-31"),
         ("Billing period 01.01.2024 - 31.01.2024\nInvoice date 05.02.2024", "2024-02-05"),
+        # leaders between label and value; "le" of a due date's label is not the issue date's
+        ("Date d'émission: ...................................... 10/10/2023\n"
+         "À payer avant le: ..................................... 09/11/2023", "2023-10-10"),
+        ("Invoice Date 18-Jun-2024\nPayment Due 02-Jul-2024", "2024-06-18"),
+        ("Date: 28Mar21", "2021-03-28"),
+        # labels in a table, the value below, among other labelled dates
+        ("Ship Date\n11/2/2021\nDue Date\n12/2/2021\nInvoice Date:\n11/2/2021\nTotal $1,204.50",
+         "2021-11-02"),
+        # an e-invoice's referenced invoice and service dates are not its own
+        ("DATE DE FACTURE ASSOCIÉE : 01/01/2026\nDATE DE DEBUT DE PRESTATION : 01/01/2026\n"
+         "Date :                                        31/01/2026", "2026-01-31"),
+        ("Service date: 4/18/23 - 7/17/23\nProcessed on: 4/18/23", "2023-04-18"),
     ],
 )
 def test_document_date(text: str, iso: str) -> None:
-    assert dates.find([text]) == iso
+    assert dates.find([text]) == (iso, 0.9)
 
 
-def test_due_date_alone_is_not_the_document_date() -> None:
-    assert dates.find(["Due date: 12.03.2024"]) is None
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("Statement Period 1 MAY 2021 to 31 MAY 2021", "2021-05-31"),
+        ("Kontoauszug vom 01.01.2020 bis 02.02.2020", "2020-02-02"),
+        ("Jun 07, 2021 \u2013 Jul 07, 2021 | 31 days in billing cycle", "2021-07-07"),
+        ("Période du 01/03/2024 au 31/03/2024", "2024-03-31"),
+    ],
+)
+def test_a_period_alone_dates_the_document_by_its_end(text: str, iso: str) -> None:
+    assert dates.find([text]) == (iso, 0.7)
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("Date: 9/10/2020\nTotal $10,686.25", "2020-09-10"),  # dollars and cents: month first
+        ("Data 10-02-2022 $4321", "2022-02-10"),  # a misread "$" without cents is no cue
+        ("Date: 9/10/2020\nPaid 3/29/2020", "2020-09-10"),  # another date reads month first
+        ("Date: 9/10/2020\nTotal 10.686,25 €", "2020-10-09"),
+    ],
+)
+def test_month_first_or_day_first(text: str, iso: str) -> None:
+    assert dates.find([text])[0] == iso
+
+
+@pytest.mark.parametrize("text", [
+    "Due date: 12.03.2024",
+    "Delv. Date: 5/16/2024\nPayable on or before 5/24/2024",
+    "$222.58 due as of 7/1/2022\nClosing Date: 07/12/2021",
+    "Payment Due Date\nAug 01, 2021",
+    "Delv. Date: 5/16/2024\nColl. Date: 5/16/2024",
+    "Delivery date: 16.05.2024 Total 20,00 € Invoice Nr. 4471",  # not the label of a later date
+])
+def test_other_dates_alone_are_not_the_document_date(text: str) -> None:
+    assert dates.find([text]) is None
 
 
 def test_issuer_kind_and_date_from_a_pdf() -> None:
@@ -43,7 +89,7 @@ def test_issuer_kind_and_date_from_a_pdf() -> None:
     result = Extractor(Settings()).extract_bytes(pdf_of(rows), "bill.pdf")
     assert result.issuer is not None and result.issuer.name == "Nordwind Energie GmbH"
     assert result.document_kind == "invoice"
-    assert result.document_date == "2024-02-03"
+    assert result.document_date == "2024-02-03" and result.document_date_confidence == 0.9
 
 
 def test_issuer_profile_wins() -> None:
@@ -66,3 +112,19 @@ def test_issuer_profile_wins() -> None:
 )
 def test_holder(rows: list, holder: str | None) -> None:
     assert Extractor(Settings()).extract_bytes(pdf_of(rows), "x.pdf").holder == holder
+
+
+def test_bank_statement_reports_its_account_not_a_payees_customer_number() -> None:
+    """On a bank's statement the account beside BLZ and IBAN is the customer's; a customer
+    number quoted in a booking text is a payee's. On an invoice the same block is the issuer's."""
+    rows = [(50, 40, "Nordbank AG"), (50, 70, "Kontoauszug vom 01.01.2024 bis 31.01.2024"),
+            (50, 120, "Kontonummer"), (200, 120, "BLZ"), (50, 134, "4471203399"),
+            (200, 134, "200 100 20"), (50, 160, "IBAN DE31 2001 0020 4471 2033 99"),
+            (50, 200, "Lastschrift STROMKOSTEN KD.NR.1462347")]
+    result = Extractor(Settings()).extract_bytes(pdf_of(rows), "auszug.pdf")
+    assert result.document_kind == "statement"
+    assert [f.value for f in result.findings] == ["4471203399"]
+    assert result.document_date == "2024-01-31"
+    invoice = [(50, 40, "Nordwerk GmbH"), (50, 70, "Rechnung"), *rows[2:7]]
+    assert Extractor(Settings()).extract_bytes(pdf_of(invoice), "r.pdf").findings == []
+

@@ -63,7 +63,8 @@ def test_counts_names_and_label_records(corpus: Corpus) -> None:
     assert [r["file"] for r in records] == names
     assert read_labels(out) == records
     for record in records:
-        assert set(record) == {"file", "expected", "family", "language"}
+        assert set(record) == {"file", "expected", "family", "language", "issuer",
+                               "document_date"}
         values = [e["value"] for e in record["expected"]]
         assert all(e["kind"] in KINDS and e["value"].strip() for e in record["expected"])
         assert len(set(values)) == len(values)
