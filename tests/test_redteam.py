@@ -1,0 +1,64 @@
+"""The breaks of the red-team pass (issue 24), each replayed against the API in-process (its
+Celery tasks eager) on SQLite and PostgreSQL, or against the part that broke."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from extractor.masking import DOT, mask_numbers
+from tests.conftest import Hooks, eager_client
+from tests.pages import pdf_of
+
+# numbers an email shows: in its body (two on one line), in an attachment and in the names of
+# its attachments
+BODY_NUMBERS = ("4471QQ7", "AC-5512-ZZ", "AC5512ZZ", "58213907")
+NAME_NUMBERS = ("55443322", "99887766")
+
+
+@pytest.fixture
+def client(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+           ) -> Iterator[TestClient]:
+    with eager_client(database_url, tmp_path / "data", monkeypatch,
+                      webhook_allow="127.0.0.1") as client:
+        yield client
+
+
+def statement_email() -> bytes:
+    message = EmailMessage()
+    message["From"] = "Brightline Telecom <noreply@brightline.com>"
+    message["To"] = "Ann <ann@example.org>"
+    message["Subject"] = "Your statement"
+    message.set_content("<p>Customer ID: 4471QQ7 Account No: AC-5512-ZZ</p>", subtype="html")
+    message.add_attachment(pdf_of([(50, 80, "Customer No.: 58213907")]), maintype="application",
+                           subtype="pdf", filename="statement_55443322_2024.pdf")
+    message.add_attachment(b"%PDF-1.7 broken", maintype="application", subtype="pdf",
+                           filename="bill_99887766.pdf")
+    return message.as_bytes()
+
+
+def test_snippets_mask_every_number_shaped_token() -> None:
+    assert mask_numbers("Customer ID: 4471QQ Account No: AC-5512-ZZ", ["4471QQ"]) == (
+        f"Customer ID: {DOT * 4}71QQ Account No: {DOT * 4}12ZZ")
+    assert mask_numbers("statement_55443322_2024.pdf") == f"statement_{DOT * 4}3322_{DOT * 4}.pdf"
+    assert mask_numbers("No. 5, page 12 of bill.pdf") == "No. 5, page 12 of bill.pdf"
+
+
+def test_masked_answers_and_webhooks_show_no_number(client: TestClient, hooks: Hooks) -> None:
+    answer = client.post("/v1/documents", data={"webhook_url": hooks.url},
+                         files=[("file", ("mail.eml", statement_email(), "message/rfc822"))])
+    document_id = answer.json()["id"]
+    revealed = client.get(f"/v1/documents/{document_id}", params={"reveal": True}).json()
+    assert {f["value"] for f in revealed["result"]["findings"]} >= {"4471QQ7", "AC-5512-ZZ"}
+    assert "bill_99887766.pdf" in revealed["result"]["warnings"][0]
+    masked = client.get(f"/v1/documents/{document_id}").json()
+    hooked = next(hook for hook in hooks.received if hook["id"] == document_id)
+    for shown in (masked, hooked):
+        text = json.dumps(shown)
+        assert [n for n in BODY_NUMBERS + NAME_NUMBERS if n in text] == []
+        assert DOT in shown["result"]["warnings"][0]
