@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from extractor.masking import DOT, mask_numbers
 from tests.conftest import Hooks, eager_client
 from tests.pages import pdf_of
+from tests.test_recover import BILLS, bill
 
 # numbers an email shows: in its body (two on one line), in an attachment and in the names of
 # its attachments
@@ -62,3 +63,22 @@ def test_masked_answers_and_webhooks_show_no_number(client: TestClient, hooks: H
         text = json.dumps(shown)
         assert [n for n in BODY_NUMBERS + NAME_NUMBERS if n in text] == []
         assert DOT in shown["result"]["warnings"][0]
+
+
+def test_each_revealed_number_is_audited_and_counted(database_url: str, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    with eager_client(database_url, tmp_path / "data", monkeypatch, rate_limit="5") as client:
+        files = [("file", (f"bill-{i}.pdf", bill(*row), "application/pdf"))
+                 for i, row in enumerate(BILLS)]
+        assert client.post("/v1/documents", files=files).status_code == 202
+        shown = client.get("/v1/lookup", params={"reveal": True})
+        numbers = [n for group in shown.json() for n in group["numbers"]]
+        assert len(numbers) == 3 and all(DOT not in n["value"] for n in numbers)
+        audit = client.get("/v1/audit", params={"limit": 500}).json()["items"]
+        assert sorted(e["object_id"] for e in audit if e["action"] == "reveal") == sorted(
+            n["document_id"] for n in numbers)
+        again = client.get("/v1/lookup", params={"reveal": True})  # 3 more than the 2 left
+        assert again.status_code == 429 and "detail" in again.json()
+        assert client.get(f"/v1/documents/{numbers[0]['document_id']}",
+                          params={"reveal": True}).status_code == 200  # the 2 left
+        assert client.get("/v1/lookup", params={"issuer": "Vodafone", "reveal": True}).json() == []
