@@ -82,3 +82,24 @@ def test_each_revealed_number_is_audited_and_counted(database_url: str, tmp_path
         assert client.get(f"/v1/documents/{numbers[0]['document_id']}",
                           params={"reveal": True}).status_code == 200  # the 2 left
         assert client.get("/v1/lookup", params={"issuer": "Vodafone", "reveal": True}).json() == []
+
+
+def test_review_acts_only_on_links_under_review_onto_accounts_of_the_issuer(
+        database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with eager_client(database_url, tmp_path / "data", monkeypatch,
+                      workspace_mode="known") as client:  # unknown numbers go to review
+        client.post("/v1/documents", files=[("file", ("bill.pdf", bill(*BILLS[4])))])
+        [item] = client.get("/v1/review").json()["items"]
+        other = client.post("/v1/accounts", json={"issuer": "Acme", "number": "A-99"}).json()
+        same = client.post("/v1/accounts", json={"issuer": "Telefónica de España S.A",
+                                                 "number": "B-77"}).json()
+        for account_id in ("no-such-account", other["id"]):
+            refused = client.post(f"/v1/review/{item['id']}",
+                                  json={"decision": "confirm", "account_id": account_id})
+            assert refused.status_code == 409 and "detail" in refused.json()
+        assert len(client.get("/v1/accounts").json()["items"]) == 2  # none made
+        confirmed = client.post(f"/v1/review/{item['id']}",
+                                json={"decision": "confirm", "account_id": same["id"]})
+        assert confirmed.status_code == 200 and confirmed.json()["account_id"] == same["id"]
+        again = client.post(f"/v1/review/{item['id']}", json={"decision": "reject"})
+        assert again.status_code == 409  # no longer under review
