@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
 from typing import Any
 
 import regex
@@ -18,6 +19,11 @@ HEX_ID = r"\b[0-9a-f]{32,64}\b"  # hashes and ids (a document's), not numbers
 # hex ids and hashes are left alone; other runs of 6+ digits (separators between) are masked
 LONG_DIGITS = regex.compile(
     rf"(?P<id>{HEX_ID})|(?<!\d)(?=(?:\d[\s\-./]?){{6}})\d(?:[\s\-./]?\d)+")
+# number-shaped: a run of 6+ digits (spaces, dashes, dots, slashes between), or a token of
+# letters and digits (joined by dashes, slashes, or dots before a digit, so that a file's
+# extension stays apart) with a digit and 4 characters or more
+SHAPED = regex.compile(r"(?<!\d)(?=(?:\d[\s\-./]?){6})\d(?:[\s\-./]?\d)+"
+                       r"|(?<![^\W_])[^\W_]+(?:(?:[-/]|\.(?=[^\W_]*\d))[^\W_]+)*")
 LOGGERS = ("extractor", "workers", "celery", "kombu", "uvicorn", "alembic", "custid")
 
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1?\d?\d)"
@@ -77,6 +83,19 @@ def _masked_number(match: re.Match[str]) -> str:
 def mask_log_text(text: str) -> str:
     """What is shaped like a customer number masked, all else of a log line as it was."""
     return LOG_NUMBERS.sub(_masked_number, text)
+
+
+def mask_numbers(text: str, values: Iterable[str] = ()) -> str:
+    """Every one of `values` and every number-shaped token in `text` masked, in one pass (what
+    is masked is not looked at again)."""
+    known = "|".join(map(regex.escape, sorted(set(filter(None, values)), key=len, reverse=True)))
+    pattern = regex.compile(rf"(?P<known>{known})|{SHAPED.pattern}") if known else SHAPED
+
+    def shown(match: regex.Match) -> str:
+        found = match.group()
+        shaped = any(c.isdigit() for c in found) and len(normalize(found)) >= 4
+        return mask(found) or "" if shaped or (known and match.group("known")) else found
+    return pattern.sub(shown, text)
 
 
 def _masked(record: logging.LogRecord) -> logging.LogRecord:

@@ -6,6 +6,7 @@ thread pool, a hand-off to another thread per dependency and request."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Protocol, TypeVar
@@ -105,9 +106,13 @@ def require(role: auth.Role) -> Callable[[Caller], Awaitable[None]]:
     return check
 
 
-def rate_limit(request: Request, caller: CallerDep) -> None:
-    """Count a number lookup or reveal against the caller's per-minute budget; 429 past it."""
-    wait = request.app.state.limiter.take(caller.key_id)
+def rate_limit(request: Request, caller: CallerDep, count: int = 1) -> None:
+    """Count `count` number lookups or reveals against the caller's per-minute budget; 429 past
+    it (none counted)."""
+    wait = request.app.state.limiter.take(caller.key_id, count)
+    if wait == math.inf:
+        raise RateLimited(f"{count} numbers are more than a minute's budget of reveals with "
+                          "this key: narrow the query")
     if wait:
         raise RateLimited("too many number lookups or reveals with this key",
                           headers={"Retry-After": str(int(wait) + 1)})

@@ -14,7 +14,7 @@ from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from extractor.document.result import DocumentResult, ErrorInfo, Kind
-from extractor.masking import mask, mask_text
+from extractor.masking import mask, mask_numbers
 from extractor.service.link import numbers_newest_first
 from extractor.service.tables import Account, ApiKey, Document, DocumentLink
 
@@ -51,15 +51,19 @@ class _Numbered(BaseModel):
 
 
 def _masked_result(result: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Every finding's value and every number-shaped token masked wherever text is shown: in
+    snippets (which show other findings' numbers too), and in attachment names (`part`,
+    `warnings`: "statement_55443322.pdf")."""
     if not result:
         return result
-    findings = []
-    for finding in result.get("findings", []):
-        snippet = finding.get("snippet", "").replace(finding["value"], mask(finding["value"]))
-        findings.append({**finding, "value": mask(finding["value"]),
-                         "normalized": mask(finding["normalized"]),
-                         "snippet": mask_text(snippet)})
-    return {**result, "findings": findings}
+    findings = result.get("findings", [])
+    values = [f[name] for f in findings for name in ("value", "normalized")]
+    return {**result, "warnings": [mask_numbers(w, values) for w in result.get("warnings", [])],
+            "findings": [{**finding, "value": mask(finding["value"]),
+                          "normalized": mask(finding["normalized"]),
+                          "snippet": mask_numbers(finding.get("snippet", ""), values),
+                          "part": finding.get("part") and mask_numbers(finding["part"], values)}
+                         for finding in findings]}
 
 
 class Accepted(BaseModel):

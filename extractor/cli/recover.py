@@ -16,11 +16,11 @@ from extractor.recovery import IssuerNumbers, Number, read_all, sightings, slug,
 from extractor.settings import Settings
 
 
-def _evidence(number: Number, folder: Path, results: dict[str, DocumentResult],
+def _evidence(number: Number, ordinal: int, folder: Path, results: dict[str, DocumentResult],
               settings: Settings) -> Path:
-    name = "-".join(filter(None, (slug(number.issuer or "unknown"), number.kind,
-                                  number.normalized)))
-    target = folder / f"{name}.png"
+    """The PNG of a number, named by issuer, kind and place in the listing: never the number
+    itself, as a folder's listing is seen by more than its files."""
+    target = folder / f"{slug(number.issuer or 'unknown')}-{number.kind}-{ordinal}.png"
     finding = results[number.document].findings[number.index]
     target.write_bytes(evidence.render(Path(number.document).read_bytes(), finding, settings))
     return target
@@ -56,8 +56,8 @@ def recover_command(paths: list[Path], issuer: str | None, as_json: bool,
     shots: dict[int, Path] = {}
     if evidence_dir:
         evidence_dir.mkdir(parents=True, exist_ok=True)
-        for number in (n for group in groups for n in group.numbers):
-            shots[id(number)] = _evidence(number, evidence_dir, results, settings)
+        for ordinal, number in enumerate((n for group in groups for n in group.numbers), 1):
+            shots[id(number)] = _evidence(number, ordinal, evidence_dir, results, settings)
     for group in groups:
         if as_json:
             for number in group.numbers:

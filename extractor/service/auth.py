@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import secrets
 import threading
 import time
@@ -138,14 +139,17 @@ class RateLimiter:
         self._events: dict[str, deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()
 
-    def take(self, key_id: str) -> float:
-        """0 when allowed (and counted); else the seconds until the next one is."""
+    def take(self, key_id: str, count: int = 1) -> float:
+        """0 when `count` events are allowed (and counted, all or none); else the seconds until
+        they are (`inf` when more than a minute's budget)."""
+        if count > self.per_minute:
+            return math.inf
         moment = time.monotonic()
         with self._lock:
             events = self._events[key_id]
             while events and events[0] <= moment - 60:
                 events.popleft()
-            if len(events) >= self.per_minute:
-                return events[0] + 60 - moment
-            events.append(moment)
+            if len(events) + count > self.per_minute:
+                return events[len(events) + count - self.per_minute - 1] + 60 - moment
+            events.extend([moment] * count)
             return 0.0

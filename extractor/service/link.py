@@ -198,16 +198,20 @@ def link_document(session: Session, document: Document, result: DocumentResult) 
 
 def decide(session: Session, link: DocumentLink, decision: str,
            account_id: str | None = None) -> None:
-    """Confirm (optionally to another account) or reject a link under review."""
+    """Confirm (optionally to another account of the document's issuer, in its workspace) or
+    reject a link under review; only a confirmation without any account makes one."""
+    if link.status != "review":
+        raise ReviewRefused("this link is not under review")
     if decision == "reject":
         link.decision, link.status = decision, "rejected"
         return
-    account = session.get(Account, account_id or link.account_id) if (
-        account_id or link.account_id) else None
-    if account is not None and account.workspace_id != link.workspace_id:
-        raise ReviewRefused("no such account")
     document = link.document
     issuer = (document.result or {}).get("issuer") or {}
+    account = session.get(Account, account_id or link.account_id) if (
+        account_id or link.account_id) else None
+    if account_id and (account is None or account.workspace_id != link.workspace_id
+                       or account.issuer_key != key(issuer.get("name") or "")):
+        raise ReviewRefused("no such account at the document's issuer")
     if account is None:
         if not issuer.get("name"):
             raise ReviewRefused("the document has no issuer: confirm it to an account_id")

@@ -93,6 +93,7 @@ def test_cli_json_filter_and_evidence(bills: Path, tmp_path: Path) -> None:
     assert records[0]["confidence"] >= Settings().min_confidence
     for record in records:
         assert highlighted(Path(record["evidence"]).read_bytes())
+        assert record["normalized"][-4:] not in Path(record["evidence"]).name  # a secret
     text = subprocess.run([CUSTID, "recover", str(bills), "--issuer", "telefonica"],
                           capture_output=True, text=True, timeout=120,
                           env={**os.environ, "COLUMNS": "200"})

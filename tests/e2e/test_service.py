@@ -3,14 +3,10 @@ the test Redis, 50 generated documents uploaded over HTTP, and a webhook server 
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
-from typing import ClassVar
 
 import httpx
 import pytest
@@ -20,32 +16,10 @@ from extractor.masking import mask
 from extractor.pipeline import Extractor
 from extractor.service.serve import api_command, free_port, worker_command
 from samples.generator import generate
-from tests.conftest import new_key
+from tests.conftest import Hooks, new_key
 from tests.processes import stop_all, wait
 
 COUNT = 50
-
-
-class Hooks(BaseHTTPRequestHandler):
-    received: ClassVar[list[dict]] = []
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        Hooks.received.append(json.loads(body))
-        self.send_response(204)
-        self.end_headers()
-
-    def log_message(self, *_args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def hook_url() -> Iterator[str]:
-    server = HTTPServer(("127.0.0.1", 0), Hooks)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/hook"
-    server.shutdown()
 
 
 @pytest.fixture
@@ -70,7 +44,7 @@ def service(database_url: str, redis_url: str, tmp_path: Path) -> Iterator[str]:
         logs.close()
 
 
-def test_fifty_documents_through_the_service(service: str, hook_url: str, tmp_path: Path,
+def test_fifty_documents_through_the_service(service: str, hooks: Hooks, tmp_path: Path,
                                              database_url: str) -> None:
     extractor = Extractor()  # the packs the workers loaded
     corpus = tmp_path / "corpus"
@@ -80,7 +54,7 @@ def test_fifty_documents_through_the_service(service: str, hook_url: str, tmp_pa
         for start in range(0, COUNT, 10):
             batch = records[start:start + 10]
             files = [("file", (r["file"], (corpus / r["file"]).read_bytes())) for r in batch]
-            answer = client.post("/v1/documents", files=files, data={"webhook_url": hook_url})
+            answer = client.post("/v1/documents", files=files, data={"webhook_url": hooks.url})
             assert answer.status_code == 202
             ids |= {r["file"]: a["id"] for r, a in zip(batch, answer.json(), strict=True)}
 
@@ -98,5 +72,5 @@ def test_fifty_documents_through_the_service(service: str, hook_url: str, tmp_pa
             assert all(k["account_id"] for k in body["links"] if k["status"] == "linked")
         labeled = {e["value"] for r in records for e in r["expected"]}
         assert labeled and client.get("/v1/accounts", params={"limit": 500}).json()["items"]
-    wait(lambda: {h["id"] for h in Hooks.received} >= set(ids.values()), 30)
-    assert {h["status"] for h in Hooks.received if h["id"] in ids.values()} == {"done"}
+    wait(lambda: {h["id"] for h in hooks.received} >= set(ids.values()), 30)
+    assert {h["status"] for h in hooks.received if h["id"] in ids.values()} == {"done"}

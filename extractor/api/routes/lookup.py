@@ -12,7 +12,6 @@ from extractor.api.deps import (
     CallerDep,
     DbDep,
     Reveal,
-    RevealDep,
     SettingsDep,
     StoreDep,
     WorkspaceDep,
@@ -30,15 +29,20 @@ router = APIRouter(tags=["lookup"], dependencies=[Depends(require("reader"))])
 
 
 @router.get("/v1/lookup", response_model=list[LookupIssuer])
-def lookup(request: Request, db: DbDep, workspace: WorkspaceDep, reveal: RevealDep,
+def lookup(request: Request, db: DbDep, caller: CallerDep, workspace: WorkspaceDep,
            issuer: Annotated[str | None, Query(
                description='Tolerant: "cox" finds "Cox Communications"')] = None,
+           reveal: Annotated[bool, Query(description="Show full numbers: each one is audited "
+                                                     "and counted against the rate limit")] = False,
            ) -> list[LookupIssuer]:
     """Customer and account numbers per issuer, newest document date first."""
     with db.session() as session:
         groups, filenames = stored_numbers(session, workspace, issuer)
         if reveal:
-            reveal.record(session, "lookup", issuer)
+            shown = [number for group in groups for number in group.numbers]
+            rate_limit(request, caller, len(shown))
+            for number in shown:
+                Reveal(caller).record(session, "document", number.document)
     return [LookupIssuer(issuer=group.issuer, numbers=[LookupNumber(
         kind=n.kind, value=n.value, normalized=n.normalized, current=n.current,
         document_id=n.document, filename=filenames[n.document], finding=n.index, page=n.page,
@@ -46,7 +50,7 @@ def lookup(request: Request, db: DbDep, workspace: WorkspaceDep, reveal: RevealD
         confidence=n.confidence, documents_agreeing=n.documents_agreeing,
         evidence_url=request.app.url_path_for("evidence_png", document_id=n.document,
                                               n=str(n.index)),
-    ).shown(bool(reveal)) for n in group.numbers]) for group in groups]
+    ).shown(reveal) for n in group.numbers]) for group in groups]
 
 
 @router.get("/v1/documents/{document_id}/findings/{n}/evidence.png",
