@@ -362,7 +362,8 @@ def ingest(
 
 @app.command()
 def recover(
-    paths: Annotated[list[Path], typer.Argument(help="Documents and folders (walked)")],
+    paths: Annotated[list[str], typer.Argument(
+        help="Documents, folders (walked), mbox files and Maildir folders")],
     issuer: Annotated[str | None, typer.Option(help="Only issuers like this (tolerant)")] = None,
     json: Annotated[bool, typer.Option("--json", help="One JSON object a line per number")]
     = False,

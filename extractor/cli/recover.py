@@ -1,5 +1,5 @@
-"""`custid recover`: the numbers of files read here, per issuer, as a table or JSON lines, with
-evidence images on request."""
+"""`custid recover`: the numbers of files and mailboxes read here, per issuer, as a table or
+JSON lines, with evidence images on request (a message's date and subject with its name)."""
 
 from __future__ import annotations
 
@@ -11,22 +11,30 @@ from rich.console import Console
 from rich.table import Table
 
 from extractor import evidence
-from extractor.document.result import DocumentResult
-from extractor.recovery import IssuerNumbers, Number, read_all, sightings, slug, summarize
+from extractor.recovery import IssuerNumbers, Number, Read, read_all, sightings, slug, summarize
 from extractor.settings import Settings
+from extractor.walk import documents
 
 
-def _evidence(number: Number, folder: Path, results: dict[str, DocumentResult],
-              settings: Settings) -> Path:
+def _evidence(number: Number, folder: Path, reads: dict[str, Read], settings: Settings) -> Path:
     name = "-".join(filter(None, (slug(number.issuer or "unknown"), number.kind,
                                   number.normalized)))
     target = folder / f"{name}.png"
-    finding = results[number.document].findings[number.index]
-    target.write_bytes(evidence.render(Path(number.document).read_bytes(), finding, settings))
+    read = reads[number.document]
+    data = read.data if read.data is not None else Path(number.document).read_bytes()
+    target.write_bytes(evidence.render(data, read.result.findings[number.index], settings))
     return target
 
 
-def _table(group: IssuerNumbers) -> Table:
+def _document(number: Number, reads: dict[str, Read]) -> str:
+    """The table's document cell: the file or message and page, and a message's date and
+    subject."""
+    cell = f"{number.document} ({number.page})"
+    message = reads[number.document].message
+    return f"{cell}\n{message.date} {message.subject}" if message else cell
+
+
+def _table(group: IssuerNumbers, reads: dict[str, Read]) -> Table:
     table = Table(title=group.issuer or "(issuer not recognised)", title_justify="left")
     for column in ("number", "kind", "seen", "agreeing", "document (page)", "label", "conf."):
         table.add_column(column, no_wrap=column == "number")
@@ -34,39 +42,47 @@ def _table(group: IssuerNumbers) -> Table:
         seen = " to ".join(dict.fromkeys(filter(None, (number.first_seen, number.document_date))))
         current = " [green](current)[/green]" if number.current else ""
         table.add_row(number.value + current, number.kind.removesuffix("_number"), seen or "?",
-                      str(number.documents_agreeing), f"{number.document} ({number.page})",
+                      str(number.documents_agreeing), _document(number, reads),
                       number.label, f"{number.confidence:.2f}")
     return table
 
 
-def recover_command(paths: list[Path], issuer: str | None, as_json: bool,
+def recover_command(paths: list[str], issuer: str | None, as_json: bool,
                     evidence_dir: Path | None, workers: int, settings: Settings) -> int:
     """Run `custid recover`; the exit status (1: no number found)."""
     console, err = Console(), Console(stderr=True)
-    read, problems = read_all(paths, workers)
+    sources = (item for path in paths
+               for item in documents(Path(path), settings.max_file_bytes))
+    read, problems = read_all(sources, workers)
     for entry in problems:
         err.print(f"[yellow]{entry.status}:[/yellow] {entry.path}: {entry.problem}")
-    for path, result in read:
-        if result.error:
-            err.print(f"[yellow]failed:[/yellow] {path}: {result.error.code}: "
-                      f"{result.error.message}")
-    results = {str(path): result for path, result in read}
-    groups = summarize((s for document, result in results.items()
-                        for s in sightings(document, result)), issuer)
+    for each in read:
+        if each.result.error:
+            err.print(f"[yellow]failed:[/yellow] {each.document}: {each.result.error.code}: "
+                      f"{each.result.error.message}")
+        for warning in each.result.warnings:
+            err.print(f"[yellow]warning:[/yellow] {each.document}: {warning}")
+    reads = {each.document: each for each in read}
+    groups = summarize((s for each in read for s in sightings(each.document, each.result)),
+                       issuer)
     shots: dict[int, Path] = {}
     if evidence_dir:
         evidence_dir.mkdir(parents=True, exist_ok=True)
         for number in (n for group in groups for n in group.numbers):
-            shots[id(number)] = _evidence(number, evidence_dir, results, settings)
+            shots[id(number)] = _evidence(number, evidence_dir, reads, settings)
     for group in groups:
         if as_json:
             for number in group.numbers:
                 record = number.record()
+                message = reads[number.document].message
+                if message:
+                    record["message"] = {"date": message.date, "subject": message.subject,
+                                         "message_id": message.message_id}
                 if id(number) in shots:
                     record["evidence"] = str(shots[id(number)])
                 sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
             continue
-        console.print(_table(group))
+        console.print(_table(group, reads))
         for number in group.numbers:
             if id(number) in shots:
                 console.print(f"  evidence of {number.value}: {shots[id(number)]}")
