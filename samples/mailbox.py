@@ -25,8 +25,9 @@ from samples.emails import generate_emails
 
 TOPICS = ["the weekend", "the garden", "our trip to Lisbon", "the school play", "dinner on "
           "Friday", "the photos", "the new bike", "grandma's birthday", "the book club"]
-WORDS = ("the a we you it was is will be have had there here again soon great thanks really "
-         "maybe tomorrow today later call write see meet bring time day week plan idea").split()
+WORDS = ["the", "a", "we", "you", "it", "was", "is", "will", "be", "have", "had", "there",
+         "here", "again", "soon", "great", "thanks", "really", "maybe", "tomorrow", "today",
+         "later", "call", "write", "see", "meet", "bring", "time", "day", "week", "plan", "idea"]
 SHOPS = [("Parcelia", "parcelia.com"), ("Bookhaven", "bookhaven.co.uk"),
          ("Kitchenly", "kitchenly.de")]
 NEWS = [("The Morning Brief", "brief.example.net"), ("Gardeners Weekly", "gardeners.example")]

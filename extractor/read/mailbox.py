@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import suppress
 from dataclasses import dataclass
 from email import policy
 from email.parser import BytesHeaderParser
@@ -137,8 +138,6 @@ def info(data: bytes) -> MessageInfo:
             return ""
 
     date = value("Date")
-    try:
+    with suppress(TypeError, ValueError, IndexError):  # else shown as written
         date = parsedate_to_datetime(date).date().isoformat()
-    except (TypeError, ValueError, IndexError):
-        pass  # shown as written
     return MessageInfo(date, value("Subject"), value("Message-ID"))
