@@ -10,6 +10,7 @@ prefilter (`Extractor.worth_reading`) finds no number in is skipped, not stored.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import os
 import shutil
@@ -27,10 +28,12 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
+from extractor.cli.imap import imap_source
 from extractor.errors import InputError
 from extractor.masking import mask
 from extractor.pipeline import default_extractor
 from extractor.read import mailbox
+from extractor.read.imap import is_imap
 from extractor.read.mailbox import MailMessage
 from extractor.read.sniff import is_mbox
 from extractor.service.db import database, upgrade
@@ -50,6 +53,7 @@ from extractor.service.tables import DEFAULT_WORKSPACE
 from extractor.settings import Settings, get_settings
 from extractor.walk import HEAD_BYTES, Entry, check, documents, entries
 
+IMAP_MARKS = "imap-marks.json"  # UIDVALIDITY and the last UID read per IMAP folder
 WINDOW = 10 * BATCH  # files in flight through a service or its queue
 COUNTED = ("done", "failed", "duplicate", "skipped", "unreadable")
 PASSED_OVER = "no customer or account label in its text, nothing attached to read"
@@ -330,20 +334,48 @@ def open_sink(settings: Settings, server: str | None, key: str | None,
     return LocalSink(workers), 2 * BATCH * workers, f"{workers} local worker processes"
 
 
-def ingest_command(settings: Settings, top: Path, *, server: str | None = None,
+def ingest_account(url: str, run: Run, settings: Settings, folders: list[str],
+                   since: dt.date | None, errors: list[str]) -> None:
+    """Every new message of an IMAP account (after the marks of the runs before, kept in the
+    data directory); returns when all are finished. The marks are saved only then: after an
+    interrupted run the next fetches again what this one may not have stored (a duplicate by
+    its hash if it did)."""
+    path = settings.data_dir / IMAP_MARKS
+    try:
+        saved = json.loads(path.read_text())
+    except (OSError, ValueError):
+        saved = {}
+    marks = {key: tuple(value) for key, value in saved.items()}
+    with run.progress:
+        for message in imap_source(url, folders, since, settings, errors, marks):
+            run.found()
+            run.add(message)
+            run.collect(block=False)
+        run.drain()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(marks))
+
+
+def ingest_command(settings: Settings, source: str, *, server: str | None = None,
                    key: str | None = None, report: Path | None = None, reveal: bool = False,
                    watching: bool = False, poll: bool = False, settle: float = 2.0,
                    move_to: Path | None = None, workers: int = 1,
-                   on_outcome: Callable[[Outcome, Counter[str]], None] | None = None) -> int:
-    """Run `custid ingest`; the exit status (2: a file failed, 130: interrupted)."""
+                   on_outcome: Callable[[Outcome, Counter[str]], None] | None = None,
+                   folders: list[str] | None = None, since: dt.date | None = None) -> int:
+    """Run `custid ingest`; the exit status (2: a file failed or the IMAP account could not be
+    read, 130: interrupted)."""
     console = Console(stderr=True)
+    top = Path(source)
+    errors: list[str] = []
     sink, window, where = open_sink(settings, server, key, workers)
-    console.print(f"ingesting {top} into {where}")
+    console.print(f"ingesting {source} into {where}")
     rows = Report(report, reveal)
     run = Run(sink, rows, window, console, move_to, top, on_outcome, settings.max_file_bytes)
     interrupted = False
     try:
-        if watching:
+        if is_imap(source):
+            ingest_account(source, run, settings, folders or [], since, errors)
+        elif watching:
             watch(top, run, settle, poll, move_to)
         else:
             ingest_folder(top, run, move_to)
@@ -353,6 +385,8 @@ def ingest_command(settings: Settings, top: Path, *, server: str | None = None,
         run.stop()
     finally:
         rows.close()
+    for error in errors:
+        console.print(f"[red]error:[/red] {error}")
     console.print(run.summary())
     if report:
         console.print(f"report: {report}")
@@ -360,4 +394,4 @@ def ingest_command(settings: Settings, top: Path, *, server: str | None = None,
         console.print("interrupted: run the same command again to go on (stored files are "
                       "skipped)")
         return 130
-    return 2 if run.counts["failed"] or run.counts["unreadable"] else 0
+    return 2 if run.counts["failed"] or run.counts["unreadable"] or errors else 0

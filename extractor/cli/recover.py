@@ -3,6 +3,7 @@ JSON lines, with evidence images on request (a message's date and subject with i
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -11,6 +12,8 @@ from rich.console import Console
 from rich.table import Table
 
 from extractor import evidence
+from extractor.cli.imap import imap_source
+from extractor.read.imap import is_imap
 from extractor.recovery import IssuerNumbers, Number, Read, read_all, sightings, slug, summarize
 from extractor.settings import Settings
 from extractor.walk import documents
@@ -48,12 +51,18 @@ def _table(group: IssuerNumbers, reads: dict[str, Read]) -> Table:
 
 
 def recover_command(paths: list[str], issuer: str | None, as_json: bool,
-                    evidence_dir: Path | None, workers: int, settings: Settings) -> int:
-    """Run `custid recover`; the exit status (1: no number found)."""
+                    evidence_dir: Path | None, workers: int, settings: Settings,
+                    folders: list[str] | None = None, since: dt.date | None = None) -> int:
+    """Run `custid recover`; the exit status (1: no number found; 2: an IMAP account could not
+    be read)."""
     console, err = Console(), Console(stderr=True)
+    errors: list[str] = []
     sources = (item for path in paths
-               for item in documents(Path(path), settings.max_file_bytes))
+               for item in (imap_source(path, folders or [], since, settings, errors)
+                            if is_imap(path) else documents(Path(path), settings.max_file_bytes)))
     read, problems = read_all(sources, workers)
+    for error in errors:
+        err.print(f"[red]error:[/red] {error}")
     for entry in problems:
         err.print(f"[yellow]{entry.status}:[/yellow] {entry.path}: {entry.problem}")
     for each in read:
@@ -94,5 +103,4 @@ def recover_command(paths: list[str], issuer: str | None, as_json: bool,
                 console.print(f"  {kind.replace('_', ' ')} changed: {steps}")
     if not groups:
         err.print("no number found" + (f" for an issuer like {issuer!r}" if issuer else ""))
-        return 1
-    return 0
+    return 2 if errors else 0 if groups else 1
