@@ -16,13 +16,14 @@ import time
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# the project instead of this folder, whose mailbox.py would hide the standard library's
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-import samples.emails
-from extractor.recovery import read_all
-from extractor.settings import Settings
-from extractor.walk import documents
-from samples.mailbox import messages, write_mbox
+import samples.emails  # noqa: E402
+from extractor.recovery import read_all  # noqa: E402
+from extractor.settings import Settings  # noqa: E402
+from extractor.walk import documents  # noqa: E402
+from samples.mailbox import messages, write_mbox  # noqa: E402
 
 
 def scan(path: Path, prefilter: bool) -> tuple[float, Counter]:
