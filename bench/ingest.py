@@ -115,7 +115,7 @@ def measure_ingest(folder: Path, count: int, server: str | None, key: str | None
 
     settings = get_settings()
     start = time.perf_counter()
-    status = ingest_command(settings, folder, server=server, key=key, workers=settings.workers,
+    status = ingest_command(settings, str(folder), server=server, key=key, workers=settings.workers,
                            on_outcome=sample)
     seconds = time.perf_counter() - start
     print(json.dumps({"status": status, "seconds": seconds, "rss_kib": samples,

@@ -18,6 +18,7 @@ from extractor.match.matcher import Matcher
 from extractor.match.packs import IssuerProfile, load_packs
 from extractor.match.refine import Refiner
 from extractor.match.scoring import load_calibration
+from extractor.read.mail import worth_reading
 from extractor.read.sniff import sniff
 from extractor.read.strategy import read_document
 from extractor.settings import Settings, get_settings
@@ -71,6 +72,16 @@ class Extractor:
             result.document_kind, result.issuer.name if result.issuer else ""))
         result.warnings = document.errors
         return result
+
+    def worth_reading(self, data: bytes) -> bool:
+        """Might reading `data` find a number? No only for an email that surely holds none (see
+        `mail.worth_reading`): a mailbox's ordinary mail is passed over this way."""
+        try:
+            if sniff(data) != "eml":
+                return True
+        except InputError:
+            return True  # reading it reports why not
+        return worth_reading(data, self.settings, self.matcher.may_match)
 
     def _findings(self, document: Readout, profile: IssuerProfile | None, seen: Seen,
                   statement: bool | None = None) -> list[Finding]:

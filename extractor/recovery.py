@@ -7,20 +7,25 @@ The same summary serves `custid recover` (files read here, across cores) and `GE
 
 from __future__ import annotations
 
+import itertools
+from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from multiprocessing import get_context
 from pathlib import Path
 
-from extractor.document.result import DocumentResult, Finding
+from extractor.document.result import DocumentResult, ErrorInfo, Finding
+from extractor.errors import InputError
 from extractor.pipeline import default_extractor, extract
+from extractor.read.mailbox import MailMessage, MessageInfo, info
 from extractor.text import fold, key, tokens
-from extractor.walk import Entry, entries
+from extractor.walk import Entry
 
 SIMILAR = 0.8  # a query word this similar to a word of the issuer's name matches it
 MIN_FUZZY = 4  # shorter query words must match exactly (or as part of the name)
+IN_FLIGHT = 16  # documents handed to each worker process ahead
 
 
 def issuer_matches(query: str, name: str) -> bool:
@@ -125,17 +130,85 @@ def _warm() -> None:
     default_extractor()
 
 
-def read_all(paths: list[Path], workers: int) -> tuple[list[tuple[Path, DocumentResult]],
-                                                       list[Entry]]:
-    """Every document under `paths` read here (in `workers` processes), and what was not read."""
-    found = [entry for top in paths for entry in entries(top)]
-    files = [entry.path for entry in found if entry.problem is None]
-    problems = [entry for entry in found if entry.problem is not None]
-    if workers <= 1 or len(files) <= 1:
-        return [(path, extract(path)) for path in files], problems
-    with ProcessPoolExecutor(min(workers, len(files)), mp_context=get_context("spawn"),
+@dataclass(frozen=True, slots=True)
+class Read:
+    """A document read: a file (`document` its path) or a mailbox's message (`document` its
+    name, `message` its date and subject, `data` its bytes while it has findings, for the
+    evidence)."""
+
+    document: str
+    result: DocumentResult
+    message: MessageInfo | None = None
+    data: bytes | None = None
+
+
+def _read(item: Path | MailMessage, prefilter: bool) -> DocumentResult | None:
+    """One document read; None for a message the prefilter passes over (it holds no number)."""
+    if isinstance(item, Path):
+        return extract(item)
+    if prefilter and not default_extractor().worth_reading(item.data):
+        return None
+    return default_extractor().extract_bytes(item.data, item.name)
+
+
+def _failed(message: MailMessage, problem: InputError) -> DocumentResult:
+    return DocumentResult(file=message.name, sha256="",
+                          error=ErrorInfo(code=problem.code, message=problem.message))
+
+
+def _results(items: Iterator[Path | MailMessage], workers: int,
+             prefilter: bool) -> Iterator[tuple[Path | MailMessage, DocumentResult | None]]:
+    """Each item with its result, in order, read in `workers` processes with a bounded number
+    in flight (a mailbox is streamed, not held)."""
+    first = list(itertools.islice(items, 2))
+    items = itertools.chain(first, items)
+    if workers <= 1 or len(first) <= 1:  # starting processes costs more than one document
+        yield from ((item, _read(item, prefilter)) for item in items)
+        return
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn"),
                              initializer=_warm) as pool:
-        return list(zip(files, pool.map(extract, files, chunksize=4), strict=True)), problems
+        pending: deque[tuple[Path | MailMessage, Future[DocumentResult | None]]] = deque()
+        for item in items:
+            pending.append((item, pool.submit(_read, item, prefilter)))
+            if len(pending) >= IN_FLIGHT * workers:
+                item, future = pending.popleft()
+                yield item, future.result()
+        while pending:
+            item, future = pending.popleft()
+            yield item, future.result()
+
+
+def read_all(sources: Iterable[Entry | MailMessage], workers: int,
+             prefilter: bool = True) -> tuple[list[Read], list[Entry]]:
+    """Every document of `sources` (walked entries and mailbox messages, see
+    `walk.documents`) read here, in `workers` processes, and the entries not read. A message
+    the prefilter (`Extractor.worth_reading`) passes over gives no Read."""
+    problems: list[Entry] = []
+    failed: list[Read] = []
+
+    def readable() -> Iterator[Path | MailMessage]:
+        for source in sources:
+            if isinstance(source, MailMessage):
+                if source.problem is None:
+                    yield source
+                else:
+                    failed.append(Read(source.name, _failed(source, source.problem)))
+            elif source.problem is None:
+                yield source.path
+            else:
+                problems.append(source)
+
+    read: list[Read] = []
+    for item, result in _results(readable(), workers, prefilter):
+        if result is None:
+            continue
+        if isinstance(item, Path):
+            read.append(Read(str(item), result))
+        else:
+            found = bool(result.findings)
+            read.append(Read(item.name, result, info(item.data) if found else None,
+                             item.data if found else None))
+    return read + failed, problems
 
 
 def slug(text: str) -> str:

@@ -30,6 +30,9 @@ class Settings(BaseSettings):
                                  "is skipped with an error")
     max_email_depth: int = Field(10, ge=1, description="Deepest MIME nesting read of an email")
 
+    imap_ca_file: str | None = Field(None, description="Certificates (PEM) an IMAP server's is "
+                                     "verified against; default: the system's")
+
     # OCR of scans, photos and images (Tesseract)
     ocr: OcrMode = Field("auto", description="auto: quick looks at the top of page 1, then "
                          "the rest, close reads only around labels without a confident value, "

@@ -1,4 +1,4 @@
-# Start and stop throwaway Redis and PostgreSQL servers on loopback (sourced by the scripts).
+# Start and stop throwaway Redis, PostgreSQL and Dovecot (IMAP) servers on loopback (sourced by the scripts).
 
 free_port() { .venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
@@ -32,6 +32,7 @@ start_postgres() {  # $1: run directory; sets POSTGRES_URL_STARTED
 }
 
 stop_services() {  # $1: run directory
+  [ -f "$1/dovecot/dovecot.conf" ] && doveadm -c "$1/dovecot/dovecot.conf" stop 2>/dev/null || true
   [ -f "$1/redis.pid" ] && kill "$(cat "$1/redis.pid")" 2>/dev/null || true
   if [ -d "$1/pg/data" ]; then
     local bin; bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
@@ -42,4 +43,62 @@ stop_services() {  # $1: run directory
       "$bin/pg_ctl" -D "$1/pg/data" -m fast -w stop >/dev/null 2>&1 || true
     fi
   fi
+}
+
+start_dovecot() {  # $1: run directory; sets DOVECOT_IMAP_PORT, DOVECOT_IMAPS_PORT, DOVECOT_CA
+  # A throwaway Dovecot on loopback: its own configuration (not /etc/dovecot), a passwd-file
+  # user "custid" (password "secret"), Maildirs under $1/dovecot/mail, a self-signed certificate.
+  local dir="$1/dovecot"
+  mkdir -p "$dir/run" "$dir/mail"
+  chmod o+x "$1"  # the dovecot user reaches its Maildirs through the run directory
+  DOVECOT_IMAP_PORT=$(free_port); DOVECOT_IMAPS_PORT=$(free_port)
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
+    -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+    -keyout "$dir/key.pem" -out "$dir/cert.pem" >/dev/null 2>&1
+  echo 'custid:{PLAIN}secret::::::' > "$dir/users"
+  chown -R dovecot:dovecot "$dir/mail"
+  cat > "$dir/dovecot.conf" <<CONF
+base_dir = $dir/run
+state_dir = $dir/run
+log_path = $dir/log
+protocols = imap
+listen = 127.0.0.1
+ssl = yes
+ssl_cert = <$dir/cert.pem
+ssl_key = <$dir/key.pem
+auth_mechanisms = plain
+first_valid_uid = 1
+mail_location = maildir:$dir/mail/%u
+passdb {
+  driver = passwd-file
+  args = $dir/users
+}
+userdb {
+  driver = static
+  args = uid=dovecot gid=dovecot home=$dir/mail/%u
+}
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = $DOVECOT_IMAP_PORT
+  }
+  inet_listener imaps {
+    address = 127.0.0.1
+    port = $DOVECOT_IMAPS_PORT
+  }
+}
+service stats {
+  unix_listener stats-reader {
+    mode = 0666
+  }
+  unix_listener stats-writer {
+    mode = 0666
+  }
+}
+CONF
+  dovecot -c "$dir/dovecot.conf"
+  for _ in $(seq 50); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$DOVECOT_IMAPS_PORT") 2>/dev/null && break; sleep 0.1
+  done
+  DOVECOT_CA="$dir/cert.pem"
 }

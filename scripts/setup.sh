@@ -9,6 +9,7 @@ APT_PACKAGES=(
   tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-fra
   tesseract-ocr-nld tesseract-ocr-spa tesseract-ocr-ita tesseract-ocr-osd
   redis-server postgresql poppler-utils
+  dovecot-imapd  # the IMAP tests and benchmark: a throwaway Dovecot on loopback
   chromium  # the browser test: Debian's Chromium, driven by Python's playwright (no download)
 )
 missing=()

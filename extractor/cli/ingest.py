@@ -1,12 +1,16 @@
 """`custid ingest DIR`: every document under a folder into custid, with progress, a report of
 every file, and safe to interrupt and run again (stored files are skipped by hash).
 
+A mailbox (an mbox file, a Maildir folder) gives a row per message; ordinary mail that the
+prefilter (`Extractor.worth_reading`) finds no number in is skipped, not stored.
+
 `--watch` then keeps ingesting new files once they have stopped changing.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import os
 import shutil
@@ -25,25 +29,35 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
-from extractor.errors import InternalError
+from extractor.cli.imap import imap_source
+from extractor.errors import InputError, InternalError
 from extractor.masking import mask
+from extractor.pipeline import default_extractor
+from extractor.read import mailbox
+from extractor.read.imap import is_imap
+from extractor.read.mailbox import MailMessage
+from extractor.read.sniff import is_mbox
 from extractor.service.db import database, upgrade
 from extractor.service.sinks import (
     BATCH,
+    Item,
     LocalSink,
     Outcome,
     QueueSink,
     ServerSink,
     Sink,
+    name_of,
     queue_answers,
     service_redis,
 )
 from extractor.service.tables import DEFAULT_WORKSPACE
 from extractor.settings import Settings, get_settings
-from extractor.walk import Entry, check, entries
+from extractor.walk import HEAD_BYTES, Entry, check, documents, entries
 
+IMAP_MARKS = "imap-marks.json"  # UIDVALIDITY and the last UID read per IMAP folder
 WINDOW = 10 * BATCH  # files in flight through a service or its queue
 COUNTED = ("done", "failed", "duplicate", "skipped", "unreadable")
+PASSED_OVER = "no customer or account label in its text, nothing attached to read"
 
 
 class Report:
@@ -85,11 +99,13 @@ class Run:
 
     def __init__(self, sink: Sink, report: Report, window: int, console: Console,
                  move_to: Path | None = None, root: Path | None = None,
-                 on_outcome: Callable[[Outcome, Counter[str]], None] | None = None) -> None:
+                 on_outcome: Callable[[Outcome, Counter[str]], None] | None = None,
+                 limit: int = 0) -> None:
         self.sink, self.report, self.window = sink, report, window
+        self.limit = limit or get_settings().max_file_bytes  # a message's bytes at most
         self.move_to, self.root, self.on_outcome = move_to, root, on_outcome
         self.counts: Counter[str] = Counter()
-        self.inflight: dict[Future[Outcome], Path] = {}
+        self.inflight: dict[Future[Outcome], Item] = {}
         self.started = time.monotonic()
         self.progress = Progress(
             TextColumn("{task.description}"), BarColumn(),
@@ -109,14 +125,35 @@ class Run:
         self.counts["found"] += count
         self.progress.update(self.task, found=self.counts["found"], total=total)
 
-    def add(self, entry: Entry) -> None:
-        """Hand a walked entry on (waiting while the window is full), or report its problem."""
+    def add(self, entry: Entry | MailMessage) -> None:
+        """Hand a walked entry or a message on (waiting while the window is full), or report
+        its problem; a message the prefilter passes over is skipped."""
+        if isinstance(entry, MailMessage):
+            self.add_message(entry)
+            return
+        if entry.mailbox is not None:  # found by --watch: its messages, stored ones duplicates
+            for message in mailbox.messages(entry.path, entry.mailbox, self.limit):
+                self.found()
+                self.add_message(message)
+            return
         if entry.problem is not None:
             self.finish(Outcome(str(entry.path), entry.status, entry.problem), entry.path)
             return
+        self.submit(entry.path)
+
+    def add_message(self, message: MailMessage) -> None:
+        if message.problem is not None:
+            problem: InputError = message.problem
+            self.finish(Outcome(message.name, "failed", f"{problem.code}: {problem.message}"))
+        elif not default_extractor().worth_reading(message.data):
+            self.finish(Outcome(message.name, "skipped", PASSED_OVER))
+        else:
+            self.submit(message)
+
+    def submit(self, item: Item) -> None:
         while len(self.inflight) >= self.window:
             self.collect(block=True)
-        self.inflight[self.sink.submit(entry.path)] = entry.path
+        self.inflight[self.sink.submit(item)] = item
         self.counts["queued"] += 1
         self.progress.update(self.task, queued=self.counts["queued"])
 
@@ -131,14 +168,15 @@ class Run:
                 continue
             error = future.exception()
             outcome = future.result() if error is None else Outcome(
-                str(path), "failed", f"{InternalError.code}: {error!r}")
-            self.finish(outcome, path)
+                name_of(path), "failed", f"{InternalError.code}: {error!r}")
+            self.finish(outcome, path if isinstance(path, Path) else None)
 
-    def finish(self, outcome: Outcome, path: Path) -> None:
+    def finish(self, outcome: Outcome, path: Path | None = None) -> None:
+        """Count and report an outcome; move its file (a message is not moved)."""
         status = outcome.status if outcome.status in COUNTED else "failed"
         self.counts[status] += 1
         self.report.write(outcome)
-        if self.move_to and self.root and status in ("done", "failed", "duplicate"):
+        if self.move_to and self.root and path and status in ("done", "failed", "duplicate"):
             _move(path, self.root, self.move_to)
         finished = sum(self.counts[name] for name in COUNTED)
         rate = finished / max(time.monotonic() - self.started, 1e-6)
@@ -177,16 +215,29 @@ def _move(path: Path, root: Path, target: Path) -> None:
         pass  # left where it is: the next run sees it as a duplicate
 
 
+def _messages(entry: Entry) -> int:
+    """How many documents an entry is: one, or a mailbox's messages."""
+    try:
+        if entry.mailbox is None:
+            with entry.path.open("rb") as handle:
+                if not is_mbox(handle.read(HEAD_BYTES)):
+                    return 1
+        return mailbox.count(entry.path, entry.mailbox or "mbox")
+    except OSError:
+        return 1
+
+
 def _count(top: Path, exclude: Path | None, run: Run) -> None:
-    total = sum(1 for _ in entries(top, exclude, sniffed=False))
+    total = sum(_messages(entry) for entry in entries(top, exclude, sniffed=False))
     run.progress.update(run.task, total=total)
 
 
 def ingest_folder(top: Path, run: Run, exclude: Path | None = None) -> None:
-    """Walk `top` once and hand every document on; returns when all are finished."""
+    """Walk `top` once and hand every document (and every mailbox's message) on; returns when
+    all are finished."""
     threading.Thread(target=_count, args=(top, exclude, run), daemon=True).start()
     with run.progress:
-        for entry in entries(top, exclude):
+        for entry in documents(top, run.limit, exclude):
             run.found()
             run.add(entry)
             run.collect(block=False)
@@ -254,17 +305,18 @@ def watch(top: Path, run: Run, settle: float, poll: bool, exclude: Path | None =
     try:
         with run.progress:
             for entry in entries(top, exclude, sniffed=False):
-                if entry.problem is None:
+                if entry.problem is None and entry.mailbox is None:
                     note([entry.path])
-                else:
-                    run.found()
+                else:  # a Maildir's messages now; new ones come as files of it
+                    run.found(entry.mailbox is None)
                     run.add(entry)
             while True:
                 time.sleep(0.25)
                 note(Path(p) for p in changes.take())
                 for path in settled(pending, settle, time.monotonic()):
-                    run.found()
-                    run.add(check(path, root))
+                    entry = check(path, root)
+                    run.found(entry.mailbox is None)  # a mailbox counts its messages
+                    run.add(entry)
                 run.collect(block=False)
     finally:
         observer.stop()
@@ -298,23 +350,51 @@ def open_sink(settings: Settings, server: str | None, key: str | None,
     return LocalSink(workers), 2 * BATCH * workers, f"{workers} local worker processes"
 
 
-def ingest_command(settings: Settings, top: Path, *, server: str | None = None,
+def ingest_account(url: str, run: Run, settings: Settings, folders: list[str],
+                   since: dt.date | None, errors: list[str]) -> None:
+    """Every new message of an IMAP account (after the marks of the runs before, kept in the
+    data directory); returns when all are finished. The marks are saved only then: after an
+    interrupted run the next fetches again what this one may not have stored (a duplicate by
+    its hash if it did)."""
+    path = settings.data_dir / IMAP_MARKS
+    try:
+        saved = json.loads(path.read_text())
+    except (OSError, ValueError):
+        saved = {}
+    marks = {key: tuple(value) for key, value in saved.items()}
+    with run.progress:
+        for message in imap_source(url, folders, since, settings, errors, marks):
+            run.found()
+            run.add(message)
+            run.collect(block=False)
+        run.drain()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(marks))
+
+
+def ingest_command(settings: Settings, source: str, *, server: str | None = None,
                    key: str | None = None, report: Path | None = None, reveal: bool = False,
                    watching: bool = False, poll: bool = False, settle: float = 2.0,
                    move_to: Path | None = None, workers: int = 1,
-                   on_outcome: Callable[[Outcome, Counter[str]], None] | None = None) -> int:
-    """Run `custid ingest`; the exit status (2: a file failed, 130: interrupted)."""
+                   on_outcome: Callable[[Outcome, Counter[str]], None] | None = None,
+                   folders: list[str] | None = None, since: dt.date | None = None) -> int:
+    """Run `custid ingest`; the exit status (2: a file failed or the IMAP account could not be
+    read, 130: interrupted)."""
     console = Console(stderr=True)
+    top = Path(source)
+    errors: list[str] = []
     sink, window, where = open_sink(settings, server, key, workers)
-    console.print(f"ingesting {top} into {where}")
+    console.print(f"ingesting {source} into {where}")
     rows = Report(report, reveal)
-    run = Run(sink, rows, window, console, move_to, top, on_outcome)
+    run = Run(sink, rows, window, console, move_to, top, on_outcome, settings.max_file_bytes)
     interrupted = False
     # SIGTERM (a service manager's stop, `kill`) stops the run as Ctrl-C does: killed outright,
     # the command would leave its worker processes and multiprocessing's resource tracker.
     terminate = _on_sigterm(_interrupt)
     try:
-        if watching:
+        if is_imap(source):
+            ingest_account(source, run, settings, folders or [], since, errors)
+        elif watching:
             watch(top, run, settle, poll, move_to)
         else:
             ingest_folder(top, run, move_to)
@@ -325,6 +405,8 @@ def ingest_command(settings: Settings, top: Path, *, server: str | None = None,
     finally:
         _on_sigterm(terminate)
         rows.close()
+    for error in errors:
+        console.print(f"[red]error:[/red] {error}")
     console.print(run.summary())
     if report:
         console.print(f"report: {report}")
@@ -332,4 +414,4 @@ def ingest_command(settings: Settings, top: Path, *, server: str | None = None,
         console.print("interrupted: run the same command again to go on (stored files are "
                       "skipped)")
         return 130
-    return 2 if run.counts["failed"] or run.counts["unreadable"] else 0
+    return 2 if run.counts["failed"] or run.counts["unreadable"] or errors else 0

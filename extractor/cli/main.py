@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -31,6 +32,12 @@ err = Console(stderr=True)
 OcrOption = Annotated[OcrMode | None, typer.Option(
     "--ocr", help="auto: top of page 1 first, more only when needed; full: every page; off: none "
          "(default: the ocr setting)")]
+
+
+Folders = Annotated[list[str] | None, typer.Option(
+    "--folder", help="An IMAP folder to read (repeatable; besides the address's)")]
+Since = Annotated[datetime | None, typer.Option(
+    help="IMAP: only mail received since this date", formats=["%Y-%m-%d"])]
 
 
 def _extractor(ocr: OcrMode | None = None) -> Extractor:
@@ -335,7 +342,8 @@ def erase(
 
 @app.command()
 def ingest(
-    folder: Annotated[Path, typer.Argument(help="Folder (walked recursively) or file")],
+    folder: Annotated[str, typer.Argument(help="Folder (walked recursively), file, mailbox or "
+                                          "IMAP account (imaps://USER@HOST[:PORT]/FOLDER)")],
     server: Annotated[str | None, typer.Option(help="A running service's URL; default: the "
                                                "embedded database and data directory")] = None,
     key: Annotated[str | None, typer.Option(help="API key for --server",
@@ -349,7 +357,7 @@ def ingest(
                                           "before it is read (--watch)")] = 2.0,
     move_to: Annotated[Path | None, typer.Option(help="Move processed files here")] = None,
     workers: Workers = None, data_dir: DataDir = None, database_url: DatabaseUrl = None,
-    redis_url: RedisUrl = None,
+    redis_url: RedisUrl = None, imap_folder: Folders = None, since: Since = None,
 ) -> None:
     """Ingest every document under a folder; run again after Ctrl-C to go on."""
     from extractor.cli.ingest import ingest_command
@@ -358,21 +366,25 @@ def ingest(
                           redis_url=redis_url)
     raise typer.Exit(ingest_command(
         settings, folder, server=server, key=key, report=report, reveal=reveal,
-        watching=watch, poll=poll, settle=settle, move_to=move_to, workers=settings.workers))
+        watching=watch, poll=poll, settle=settle, move_to=move_to, workers=settings.workers,
+        folders=imap_folder or [], since=since.date() if since else None))
 
 
 @app.command()
 def recover(
-    paths: Annotated[list[Path], typer.Argument(help="Documents and folders (walked)")],
+    paths: Annotated[list[str], typer.Argument(
+        help="Documents, folders (walked), mbox files, Maildir folders, IMAP accounts "
+             "(imaps://USER@HOST[:PORT]/FOLDER; password: CUSTID_IMAP_PASSWORD or a prompt)")],
     issuer: Annotated[str | None, typer.Option(help="Only issuers like this (tolerant)")] = None,
     json: Annotated[bool, typer.Option("--json", help="One JSON object a line per number")]
     = False,
     evidence: Annotated[Path | None, typer.Option(help="Write a PNG of each number's place "
                                                   "into this folder")] = None,
-    workers: Workers = None,
+    workers: Workers = None, folder: Folders = None, since: Since = None,
 ) -> None:
     """Find your customer numbers again, per issuer, newest first (no service needed)."""
     from extractor.cli.recover import recover_command
 
     settings = _configure(workers=workers)
-    raise typer.Exit(recover_command(paths, issuer, json, evidence, settings.workers, settings))
+    raise typer.Exit(recover_command(paths, issuer, json, evidence, settings.workers, settings,
+                                     folder, since.date() if since else None))

@@ -15,6 +15,9 @@ _EMAIL_HEADER = regex.compile(
     rb"|references|authentication-results|received-spf|thread-[\w-]+|list-[\w-]+):",
     regex.IGNORECASE,
 )
+# An mbox begins with a "From " line (sender, then the date: it ends in a digit, the year or
+# the zone), then a header line.
+_MBOX = regex.compile(rb"\AFrom \S+ +[^\r\n]*\d[ \t]*\r?\n[\x21-\x39\x3b-\x7e]+:")
 
 
 def sniff(data: bytes) -> DocType:
@@ -34,7 +37,15 @@ def sniff(data: bytes) -> DocType:
         return "webp"
     if _looks_like_email(head):
         return "eml"
+    if is_mbox(head):
+        raise UnsupportedType("an mbox mailbox (many emails): custid recover and custid ingest "
+                              "read each of its messages")
     raise UnsupportedType("not a PDF, PNG, JPEG, TIFF, WebP image or .eml email")
+
+
+def is_mbox(head: bytes) -> bool:
+    """Do these first bytes of a file start an mbox (messages after "From " lines)?"""
+    return bool(_MBOX.match(head))
 
 
 def _looks_like_email(head: bytes) -> bool:

@@ -1,6 +1,8 @@
 """Where `custid ingest` sends files: a running service over HTTP, the local Celery queue of
 `custid serve`, or worker processes of its own. Each `submit(path)` gives a future Outcome.
 
+A mailbox's messages (`MailMessage`s) go on as files do, their bytes for a file's.
+
 Files go on in batches of up to BATCH, as the uploads of the API do: stored with one
 transaction and one queue message per batch. Every sink stores a file once per workspace (by
 its sha256): a file stored and finished before is a duplicate and is not processed again; one
@@ -15,6 +17,7 @@ import json
 import queue as queues
 import signal
 import threading
+from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
@@ -26,6 +29,7 @@ import redis
 from sqlalchemy import select
 
 from extractor.errors import InputError, InternalError
+from extractor.read.mailbox import MailMessage
 from extractor.service import admission, queue, runner
 from extractor.service.db import Database, database
 from extractor.service.serve import SERVE_FILE
@@ -61,10 +65,23 @@ class Outcome:
 
 
 Sent = tuple[str, bool] | Outcome  # a document to follow (and whether stored before), or done
+Item = Path | MailMessage  # a file, or a message of a mailbox
+
+
+def name_of(item: Item) -> str:
+    """What the report calls an item: a file's path, a message's name."""
+    return item.name if isinstance(item, MailMessage) else str(item)
+
+
+def filename_of(item: Item) -> str:
+    """The stored document's file name: a message's is its name's last part, as an .eml."""
+    if isinstance(item, MailMessage):
+        return f"{item.name.rsplit('/', 1)[-1]}.eml"
+    return item.name
 
 
 class Sink(Protocol):
-    def submit(self, path: Path) -> Future[Outcome]: ...
+    def submit(self, path: Item) -> Future[Outcome]: ...
 
     def close(self, cancel: bool = False) -> None: ...
 
@@ -88,29 +105,36 @@ def queue_answers(url: str) -> bool:
     return queue.workers_answering(timeout=1.0, limit=1) > 0
 
 
-def _failure(path: Path, exc: BaseException) -> Outcome:
+def _failure(path: Item, exc: BaseException) -> Outcome:
     if isinstance(exc, InputError):
-        return Outcome(str(path), "failed", f"{exc.code}: {exc.message}")
+        return Outcome(name_of(path), "failed", f"{exc.code}: {exc.message}")
     if isinstance(exc, OSError):
-        return Outcome(str(path), "unreadable", exc.strerror or str(exc))
-    return Outcome(str(path), "failed", f"{InternalError.code}: {exc!r}")
+        return Outcome(name_of(path), "unreadable", exc.strerror or str(exc))
+    return Outcome(name_of(path), "failed", f"{InternalError.code}: {exc!r}")
 
 
-def _digest(path: Path) -> str:
-    sha = hashlib.sha256()
-    with path.open("rb") as handle:
+def _chunks(item: Item) -> Iterator[bytes]:
+    if isinstance(item, MailMessage):
+        yield item.data
+        return
+    with item.open("rb") as handle:
         while chunk := handle.read(CHUNK):
-            sha.update(chunk)
+            yield chunk
+
+
+def _digest(path: Item) -> str:
+    sha = hashlib.sha256()
+    for chunk in _chunks(path):
+        sha.update(chunk)
     return sha.hexdigest()
 
 
-def _stage(store: Store, settings: Settings, path: Path) -> Staged:
+def _stage(store: Store, settings: Settings, path: Item) -> Staged:
     staged = store.stage(settings.max_upload_bytes)
     try:
-        with path.open("rb") as handle:
-            while chunk := handle.read(CHUNK):
-                staged.write(chunk)
-                staged.drain()
+        for chunk in _chunks(path):
+            staged.write(chunk)
+            staged.drain()
     except BaseException:
         staged.discard()
         raise
@@ -121,13 +145,13 @@ def _stage(store: Store, settings: Settings, path: Path) -> Staged:
 class Admitted:
     """A file of a batch: its document and whether to process it, or why there is none."""
 
-    path: Path
+    path: Item
     document_id: str = ""
     todo: bool = False
     failure: Outcome | None = None
 
 
-def admit_files(db: Database, store: Store, settings: Settings, paths: list[Path],
+def admit_files(db: Database, store: Store, settings: Settings, paths: list[Item],
                 since: dt.datetime, enqueue: bool) -> list[Admitted]:
     """Store and record the files not stored before, in one transaction (`admission.admit`).
 
@@ -156,7 +180,7 @@ def admit_files(db: Database, store: Store, settings: Settings, paths: list[Path
             stale += [row.id] if item.todo else []
             continue
         try:
-            upload.files.append((item.path.name, _stage(store, settings, item.path)))
+            upload.files.append((filename_of(item.path), _stage(store, settings, item.path)))
             fresh.append(item)
         except (InputError, OSError) as exc:
             item.failure = _failure(item.path, exc)
@@ -186,11 +210,11 @@ class _Batching:
     """Files gathered into batches by a thread of their own, each batch handled by `handle`."""
 
     def __init__(self) -> None:
-        self.inbox: queues.Queue[tuple[Path, Future[Outcome]] | None] = queues.Queue()
+        self.inbox: queues.Queue[tuple[Item, Future[Outcome]] | None] = queues.Queue()
         self.gatherer = threading.Thread(target=self._gather, daemon=True)
         self.gatherer.start()
 
-    def submit(self, path: Path) -> Future[Outcome]:
+    def submit(self, path: Item) -> Future[Outcome]:
         future: Future[Outcome] = Future()
         self.inbox.put((path, future))
         return future
@@ -211,7 +235,7 @@ class _Batching:
             if batch:
                 self.handle(batch)
 
-    def handle(self, batch: list[tuple[Path, Future[Outcome]]]) -> None:
+    def handle(self, batch: list[tuple[Item, Future[Outcome]]]) -> None:
         raise NotImplementedError
 
     def close(self, cancel: bool = False) -> None:
@@ -232,16 +256,15 @@ def _local_init() -> None:
     runner.context()
 
 
-def _local_batch(names: list[str], since: dt.datetime) -> list[Outcome]:
+def _local_batch(paths: list[Item], since: dt.datetime) -> list[Outcome]:
     """In a worker process: store the files, then run the Celery task's function on them here."""
     ctx = runner.context()
-    items = admit_files(ctx.db, ctx.store, ctx.settings, [Path(n) for n in names], since,
-                        enqueue=False)
+    items = admit_files(ctx.db, ctx.store, ctx.settings, paths, since, enqueue=False)
     todo = [item.document_id for item in items if item.todo]
     if todo:
         runner.run(todo)
     found = states(ctx.db, [item.document_id for item in items if item.failure is None])
-    return [item.failure or Outcome.of(str(item.path), *found[item.document_id],
+    return [item.failure or Outcome.of(name_of(item.path), *found[item.document_id],
                                        duplicate=not item.todo) for item in items]
 
 
@@ -254,7 +277,7 @@ class LocalSink(_Batching):
         self.since = now()
         super().__init__()
 
-    def handle(self, batch: list[tuple[Path, Future[Outcome]]]) -> None:
+    def handle(self, batch: list[tuple[Item, Future[Outcome]]]) -> None:
         futures = [future for _path, future in batch]
 
         def done(outcomes: Future[list[Outcome]]) -> None:
@@ -265,7 +288,7 @@ class LocalSink(_Batching):
                 _settle(future, outcome)
 
         try:
-            self.pool.submit(_local_batch, [str(p) for p, _f in batch], self.since
+            self.pool.submit(_local_batch, [p for p, _f in batch], self.since
                              ).add_done_callback(done)
         except RuntimeError:  # shut down meanwhile
             for future in futures:
@@ -291,10 +314,10 @@ class _Followed(_Batching):
         self.poller.start()
         super().__init__()
 
-    def handle(self, batch: list[tuple[Path, Future[Outcome]]]) -> None:
+    def handle(self, batch: list[tuple[Item, Future[Outcome]]]) -> None:
         self.threads.submit(self._hand_on, batch)
 
-    def _hand_on(self, batch: list[tuple[Path, Future[Outcome]]]) -> None:
+    def _hand_on(self, batch: list[tuple[Item, Future[Outcome]]]) -> None:
         try:
             sent = self.send([path for path, _future in batch])
         except Exception as exc:
@@ -304,7 +327,7 @@ class _Followed(_Batching):
                 _settle(future, item)
             else:
                 with self.lock:
-                    self.pending.setdefault(item[0], []).append((str(path), future, item[1]))
+                    self.pending.setdefault(item[0], []).append((name_of(path), future, item[1]))
 
     def _poll(self) -> None:
         while not self.stopped.wait(self.poll_seconds):
@@ -337,7 +360,7 @@ class _Followed(_Batching):
         self.stopped.set()
         self.poller.join()
 
-    def send(self, paths: list[Path]) -> list[Sent]:
+    def send(self, paths: list[Item]) -> list[Sent]:
         """Per file, the document to follow, or its outcome already."""
         raise NotImplementedError
 
@@ -355,7 +378,7 @@ class QueueSink(_Followed):
         self.since = now()
         super().__init__(threads)
 
-    def send(self, paths: list[Path]) -> list[Sent]:
+    def send(self, paths: list[Item]) -> list[Sent]:
         items = admit_files(self.db, self.store, self.settings, paths, self.since, enqueue=True)
         return [item.failure or (item.document_id, not item.todo) for item in items]
 
@@ -373,22 +396,24 @@ class ServerSink(_Followed):
         self.client = httpx.Client(base_url=url, headers=headers, timeout=300)
         super().__init__(uploads)
 
-    def send(self, paths: list[Path]) -> list[Sent]:
-        handles = [path.open("rb") for path in paths]
+    def send(self, paths: list[Item]) -> list[Sent]:
+        handles = [path.data if isinstance(path, MailMessage) else path.open("rb")
+                   for path in paths]
         try:
             answer = self.client.post("/v1/documents", files=[
-                ("file", (path.name, handle)) for path, handle in zip(paths, handles,
-                                                                      strict=True)])
+                ("file", (filename_of(path), handle)) for path, handle in zip(paths, handles,
+                                                                              strict=True)])
         finally:
             for handle in handles:
-                handle.close()
+                if not isinstance(handle, bytes):
+                    handle.close()
         body = answer.json()
         if answer.status_code >= 400:
             if len(paths) > 1:  # which one: each on its own
                 return [item for path in paths for item in self.send([path])]
-            return [Outcome.of(str(paths[0]), "failed", body["detail"], None)]
+            return [Outcome.of(name_of(paths[0]), "failed", body["detail"], None)]
         if "status" in body:  # one file, stored before: the document itself
-            return [Outcome.of(str(paths[0]), body["status"], body["error"], body["result"],
+            return [Outcome.of(name_of(paths[0]), body["status"], body["error"], body["result"],
                                duplicate=True)]
         return [(a["id"], a["duplicate"]) for a in (body if isinstance(body, list) else [body])]
 

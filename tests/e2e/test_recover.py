@@ -18,6 +18,7 @@ from extractor import evidence
 from extractor.pipeline import Extractor
 from extractor.recovery import issuer_matches, read_all, sightings, summarize
 from extractor.settings import Settings
+from extractor.walk import documents
 from tests.conftest import eager_client
 from tests.pages import pdf_of
 
@@ -48,9 +49,9 @@ def bills(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_history_newest_first_with_current(bills: Path) -> None:
-    read, problems = read_all([bills], workers=2)
+    read, problems = read_all(documents(bills, Settings().max_file_bytes), workers=2)
     assert [p.path.name for p in problems] == ["notes.txt"]
-    groups = summarize(s for path, result in read for s in sightings(str(path), result))
+    groups = summarize(s for each in read for s in sightings(each.document, each.result))
     assert [g.issuer for g in groups] == ["Cox Communications", "Telefónica de España S.A"]
     cox = groups[0].history("customer_number")
     assert [(n.value, n.current, n.documents_agreeing) for n in cox] == [
