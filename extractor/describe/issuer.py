@@ -76,7 +76,10 @@ class IssuerFinder:
         self._forms = regex.compile(rf"(?<!\p{{L}})(?:{body})\.?(?!\p{{L}})", regex.IGNORECASE)
         self._titles = [folded_phrase(p) for words in packs.document_kinds.values() for p in words]
         self._labels = labels
-        self._form_tokens = sorted({tuple(tokens(f)) for f in forms}, key=len, reverse=True)
+        self._forms_at: dict[str, list[tuple[str, ...]]] = {}  # by first token, longest first
+        for form in sorted({tuple(tokens(f)) for f in forms}, key=len, reverse=True):
+            if form:
+                self._forms_at.setdefault(form[0], []).append(form)
         self._filler = {fold(w) for w in packs.context.get("issuer_filler", [])}
         self._not_names = {fold(w) for w in packs.context.get("not_name_words", [])}
         cues = sorted({folded_phrase(c).strip() for c in packs.context.get("issuer_cues", [])},
@@ -87,7 +90,8 @@ class IssuerFinder:
         """The distinctive words of a company name: folded, without legal forms and filler."""
         parts, out = tokens(TLD.sub("", name)), []
         while parts:
-            form = next((f for f in self._form_tokens if tuple(parts[:len(f)]) == f), None)
+            form = next((f for f in self._forms_at.get(parts[0], ())
+                         if tuple(parts[:len(f)]) == f), None)
             if form:
                 del parts[:len(form)]
             else:
