@@ -57,17 +57,11 @@ start_dovecot() {  # $1: run directory; sets DOVECOT_IMAP_PORT, DOVECOT_IMAPS_PO
     -keyout "$dir/key.pem" -out "$dir/cert.pem" >/dev/null 2>&1
   echo 'custid:{PLAIN}secret::::::' > "$dir/users"
   chown -R dovecot:dovecot "$dir/mail"
-  cat > "$dir/dovecot.conf" <<CONF
-base_dir = $dir/run
-state_dir = $dir/run
-log_path = $dir/log
-protocols = imap
-listen = 127.0.0.1
-ssl = yes
+  local address=address
+  if dovecot --version | grep -q '^2\.3'; then  # Debian 12's Dovecot
+    cat > "$dir/dovecot.conf" <<CONF
 ssl_cert = <$dir/cert.pem
 ssl_key = <$dir/key.pem
-auth_mechanisms = plain
-first_valid_uid = 1
 mail_location = maildir:$dir/mail/%u
 passdb {
   driver = passwd-file
@@ -77,13 +71,42 @@ userdb {
   driver = static
   args = uid=dovecot gid=dovecot home=$dir/mail/%u
 }
+CONF
+  else  # 2.4 (Debian 13) renamed these settings and wants its version first
+    address=listen
+    cat > "$dir/dovecot.conf" <<CONF
+dovecot_config_version = 2.4.0
+dovecot_storage_version = 2.4.0
+ssl_server_cert_file = $dir/cert.pem
+ssl_server_key_file = $dir/key.pem
+mail_driver = maildir
+mail_home = $dir/mail/%{user}
+mail_path = $dir/mail/%{user}
+mail_uid = dovecot
+mail_gid = dovecot
+passdb passwd-file {
+  passwd_file_path = $dir/users
+}
+userdb static {
+}
+CONF
+  fi
+  cat >> "$dir/dovecot.conf" <<CONF
+base_dir = $dir/run
+state_dir = $dir/run
+log_path = $dir/log
+protocols = imap
+listen = 127.0.0.1
+ssl = yes
+auth_mechanisms = plain
+first_valid_uid = 1
 service imap-login {
   inet_listener imap {
-    address = 127.0.0.1
+    $address = 127.0.0.1
     port = $DOVECOT_IMAP_PORT
   }
   inet_listener imaps {
-    address = 127.0.0.1
+    $address = 127.0.0.1
     port = $DOVECOT_IMAPS_PORT
   }
 }
