@@ -16,12 +16,12 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from tests.test_mailbox import mail, numbers  # noqa: F401 (the fixture)
-from tests.test_recover import CUSTID
 
 from extractor.read import imap
 from extractor.recovery import read_all
 from extractor.settings import Settings
+from tests.e2e.test_mailbox import mail, numbers  # noqa: F401 (the fixture)
+from tests.e2e.test_recover import CUSTID
 
 LIMIT = Settings().max_file_bytes
 

@@ -13,8 +13,6 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from tests.test_bulk import finish, ingest
-from tests.test_recover import CUSTID
 
 from extractor.pipeline import Extractor
 from extractor.read.mailbox import mbox_messages
@@ -22,6 +20,8 @@ from extractor.recovery import read_all
 from extractor.settings import Settings
 from extractor.walk import documents
 from samples.mailboxes import messages, write_maildir, write_mbox
+from tests.e2e.test_bulk import finish, ingest
+from tests.e2e.test_recover import CUSTID
 
 LIMIT = Settings().max_file_bytes
 

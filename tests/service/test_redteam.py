@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.test_recover import BILLS, bill
 
 from extractor.masking import DOT, mask_numbers
 from tests.conftest import Hooks, eager_client
+from tests.e2e.test_recover import BILLS, bill
 from tests.pages import pdf_of
 
 # numbers an email shows: in its body (two on one line), in an attachment and in the names of
