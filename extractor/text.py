@@ -18,13 +18,16 @@ LETTERS_FOR = {digit: "".join(c for c in letters if c.isupper())
 CONFUSABLE_RUN = regex.compile(rf"(?<=\d)[{''.join(LOOK_ALIKES.values())}]+(?=\d)")
 
 
+def plain(text: str) -> str:
+    """Case and accents folded ("DEBUT" and "début" alike), punctuation and spaces kept."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 @lru_cache(maxsize=65536)
 def fold(token: str) -> str:
     """Case- and accent-insensitive form of one token."""
-    if token in "º№":
-        return "°"
-    decomposed = unicodedata.normalize("NFKD", token.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return "°" if token in "º№" else plain(token)
 
 
 def tokens(text: str) -> list[str]:

@@ -9,13 +9,12 @@ cue (a dollar amount in dollars and cents: "$1,234.56").
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from dataclasses import dataclass
 
 import regex
 
 from extractor.match.packs import Packs
-from extractor.text import fold
+from extractor.text import fold, plain
 
 NUMERIC = regex.compile(r"(?<!\d)(\d{1,2})\s?[./\-]\s?(\d{1,2})\s?[./\-]\s?(\d{4}|\d{2})(?!\d)")
 ISO = regex.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
@@ -42,14 +41,8 @@ def _year(text: str) -> int:
     return year + (2000 if year < 70 else 1900) if year < 100 else year
 
 
-def _plain(text: str) -> str:
-    """Case and accents folded ("DEBUT" and "début" alike), character for character."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 def _words_regex(words: list[str]) -> regex.Pattern:
-    body = "|".join(regex.escape(_plain(w)) for w in sorted(words, key=len, reverse=True))
+    body = "|".join(regex.escape(plain(w)) for w in sorted(words, key=len, reverse=True))
     return regex.compile(rf"(?<!\p{{L}})(?:{body})(?!\p{{L}})", regex.IGNORECASE)
 
 
@@ -95,7 +88,7 @@ class DateFinder:
     def _label_rank(self, text: str, hit: DateHit, after: int) -> int | None:
         """LABELLED or UNLABELLED; None after another date's label. The label is looked for
         back to `after`, the end of the date before (whose label is its own)."""
-        before = _plain(text[max(after, hit.start - LOOKBACK):hit.start])
+        before = plain(text[max(after, hit.start - LOOKBACK):hit.start])
         own = [m.end() for m in self._own.finditer(before, overlapped=True)]
         other = [m.end() for m in self._other.finditer(before, overlapped=True)]
         if own and (not other or max(own) > max(other)):
