@@ -35,11 +35,13 @@ def tokens(text: str) -> list[str]:
     return [fold(t) for t in TOKEN.findall(text)]
 
 
+@lru_cache(maxsize=65536)  # the stages look up the same lines' forms again and again
 def squashed(text: str) -> str:
     """The folded tokens of `text` run together: "Kunden-Nr." and "KUNDENNR" are one."""
     return "".join(tokens(text))
 
 
+@lru_cache(maxsize=65536)
 def folded_phrase(text: str) -> str:
     """Tokens of `text`, folded, between single spaces (and at both ends) for phrase lookup."""
     return " " + " ".join(tokens(text)) + " "

@@ -134,8 +134,10 @@ class IssuerFinder:
         cores = {squashed(m[2]) for m in domains} - {""}
         names: dict[str, Name] = {}
         if first is not None:
+            sizes = sorted(w.size for w in first.words)
+            body = sizes[len(sizes) // 2] if sizes else 0.0
             for raw, word, cues in self._candidates(first, holder_words):
-                self._weigh(names, raw, word, first, cues, cores)
+                self._weigh(names, raw, word, first.height * TOP_SHARE, body, cues, cores)
         folded = folded_phrase(text)
         for name in names.values():  # the same name in a footer, a remittance line, a domain
             name.score += REPEATED * (min(folded.count(folded_phrase(name.text)), 3) - 1)
@@ -190,12 +192,15 @@ class IssuerFinder:
         end = form.end() if form and form.start() > 0 else len(regex.split(r"[,;]|\.\s", rest)[0])
         return rest[:end].strip(" :,;-")
 
-    def _weigh(self, names: dict[str, Name], raw: str, word: Word, page: Page, cues: set[str],
-               cores: set[str]) -> None:
-        """Score one candidate and keep the best score per name (by its distinctive words)."""
+    def _weigh(self, names: dict[str, Name], raw: str, word: Word, top: float, body: float,
+               cues: set[str], cores: set[str]) -> None:
+        """Score one candidate and keep the best score per name (by its distinctive words);
+        `top` is the height of page 1's top part, `body` its median font size."""
         text = self._name(raw)
+        if len(text.split()) > MAX_NAME_WORDS:
+            return
         key = "".join(self.words(text))
-        if not self._usable(text) or len(key) < 2 or len(text.split()) > MAX_NAME_WORDS:
+        if len(key) < 2:
             return
         run = squashed(text)
         confirmed = any(core in run or (len(run) >= MIN_SQUASHED and run in core)
@@ -204,12 +209,11 @@ class IssuerFinder:
         if not strong and (set(tokens(text)) & self._not_names or not text[0].isupper()
                            or word.conf < SURE_WORD):
             return
+        if not self._usable(text):  # last: it looks for labels, the slowest test
+            return
         score = sum(CUES[c] for c in cues) + (DOMAIN_CONFIRMS if confirmed else 0.0)
-        top = page.height * TOP_SHARE
         if word.top < top:
             score += TOP * (1 - word.top / top)
-        sizes = sorted(w.size for w in page.words)
-        body = sizes[len(sizes) // 2] if sizes else 0.0
         if body and word.size >= body * 1.15:
             score += min(PROMINENT_MAX, (word.size / body - 1) * 2)
         known = names.get(key)
@@ -230,5 +234,4 @@ class IssuerFinder:
         digits = sum(c.isdigit() for c in name)
         # a label leads a field ("Name: ...", "Bank: ..."); inside a name it is a word of it
         # ("Veron Mobile SA")
-        lead = any(hit.start == 0 for hit in self._labels.find(name))
-        return letters >= 3 and digits * 2 < letters and not lead
+        return letters >= 3 and digits * 2 < letters and not self._labels.leads(name)

@@ -58,6 +58,11 @@ def _rejoined(lines: list[list[Word]]) -> list[list[Word]]:
 
 
 def _touching(upper: list[Word], lower: list[Word]) -> bool:
+    # Most neighbouring lines do not overlap in height at all: no word pair can then touch.
+    if overlap(min(w.top for w in upper), max(w.bottom for w in upper),
+               min(w.top for w in lower), max(w.bottom for w in lower)) < 0:
+        return False
+
     def side_by_side(a: Word, b: Word) -> bool:
         shorter = min(a.height, b.height)
         return (0 <= -overlap(a.x0, a.x1, b.x0, b.x1) <= TOUCH_GAP * shorter

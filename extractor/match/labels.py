@@ -8,6 +8,7 @@ fuzzy matching for long phrases ("Custorner No").
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import regex
@@ -97,6 +98,12 @@ class LabelMatcher:
         if fuzzy:
             hits = _merge(hits, self._remembered_fuzzy_hits(text))
         return hits
+
+    def leads(self, text: str) -> bool:
+        """Does `text` start with a label (what `find` would hit at its first character)?"""
+        tokens = [(m.start(), m.end(), fold(m.group()))
+                  for m in itertools.islice(TOKEN.finditer(text), self._max_tokens)]
+        return bool(tokens) and tokens[0][0] == 0 and self._longest_at(text, tokens, 0) is not None
 
     def _longest_at(self, text: str, tokens: list, index: int) -> tuple[LabelSet, int] | None:
         key = ""

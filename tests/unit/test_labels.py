@@ -73,3 +73,10 @@ def test_fuzzy_only_when_asked(matcher: LabelMatcher) -> None:
 def test_fuzzy_rejects_too_many_errors(matcher: LabelMatcher) -> None:
     assert not [h for h in matcher.find("Cosmetic Numbers", fuzzy=True)
                 if h.label.kind != "negative"]
+
+
+@pytest.mark.parametrize("text", ["Customer Number 4471", "Name: Veron Mobile SA", "Bank: ACME",
+                                  "Veron Mobile SA", ": Customer Number", "Northwind Energy",
+                                  "Accountancy services", ""])
+def test_leads_is_a_label_hit_at_the_first_character(matcher: LabelMatcher, text: str) -> None:
+    assert matcher.leads(text) == any(hit.start == 0 for hit in matcher.find(text))
