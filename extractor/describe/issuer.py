@@ -28,6 +28,9 @@ DOMAIN = regex.compile(r"(?:www\.|@|https?://)((?:[a-z0-9-]+\.)*?([a-z0-9-]+)\.[
 EDGE_JUNK = regex.compile(r"^[^\p{L}\p{N}(]+|[^\p{L}\p{N}).]+$")  # "_| ACME Ltd" (OCR), "ACME -"
 SEPARATORS = regex.compile(r"\s+[|·•]\s+|\s+-\s+|\s*·\s*|\s*•\s*|\s*\|\s*")
 TLD = regex.compile(r"(?<=[\p{L}\d])\.[a-z]{2,6}(?![\p{L}.])", regex.IGNORECASE)  # "acme.com"
+# "Winter Haven, FL 33883", "D-10115 Berlin", "75008 Paris": a postal code and its city
+POSTAL = regex.compile(r"\b[A-Z]{2}\s+\d{5}(?:-\d{4})?\b|(?:^|\s)(?:[A-Z]{1,2}-)?\d{4,5}\s+\p{Lu}")
+COMPOUND_MIN = 4  # address words this long also end a compound ("Musterstrasse", "Hoofdstraat")
 YEARS = regex.compile(r"^(?:\d{4}(?:\s*[-\u2013]\s*\d{4})?\s*)")  # "© 2019-2024 ACME"
 TOP_SHARE = 0.3  # names nearer the top of page 1 than this share of it weigh more
 PROFILE, SENDER, PRINTED_DOMAIN = 0.95, 0.9, 0.4
@@ -82,6 +85,11 @@ class IssuerFinder:
                 self._forms_at.setdefault(form[0], []).append(form)
         self._filler = {fold(w) for w in packs.context.get("issuer_filler", [])}
         self._not_names = {fold(w) for w in packs.context.get("not_name_words", [])}
+        streets = {folded_phrase(w) for w in packs.context.get("address_words", [])} - {"  "}
+        self._streets = regex.compile(
+            "|".join(regex.escape(w) for w in sorted(streets, key=len, reverse=True)))
+        self._street_ends = tuple(w.strip() for w in streets
+                                  if " " not in w.strip() and len(w.strip()) >= COMPOUND_MIN)
         cues = sorted({folded_phrase(c).strip() for c in packs.context.get("issuer_cues", [])},
                       key=len, reverse=True)
         self._cue = regex.compile(rf" (?:{'|'.join(map(regex.escape, cues))}) ")
@@ -234,4 +242,16 @@ class IssuerFinder:
         digits = sum(c.isdigit() for c in name)
         # a label leads a field ("Name: ...", "Bank: ..."); inside a name it is a word of it
         # ("Veron Mobile SA")
-        return letters >= 3 and digits * 2 < letters and not self._labels.leads(name)
+        return (letters >= 3 and digits * 2 < letters and not self._address(name, digits)
+                and not self._labels.leads(name))
+
+    def _address(self, text: str, digits: int) -> bool:
+        """A street, box or postal-code line ("Musterstrasse 7", "PO Box 1200", "Winter Haven,
+        FL 33883"): part of an address, never a company's name."""
+        if POSTAL.search(text):
+            return True
+        if not digits:
+            return False
+        phrase = folded_phrase(text)
+        return bool(self._streets.search(phrase)) or any(
+            token.endswith(self._street_ends) for token in phrase.split())

@@ -99,6 +99,29 @@ def test_issuer_profile_wins() -> None:
     assert result.issuer.confidence >= 0.9
 
 
+@pytest.mark.parametrize("address", [
+    "Musterstrasse 7", "Hoofdstraat 12", "PO Box 1200", "Winter Haven, FL 33883",
+    "75008 Paris", "2 Main St"])
+def test_an_address_line_is_not_the_issuer(address: str) -> None:
+    """A street, box or postal-code line near the top is part of an address, and the name is
+    found elsewhere (here in the printed domain)."""
+    rows = [(50, 40, address), (50, 150, "Invoice date: 03.02.2024"),
+            (50, 800, "www.nordwind-energie.de")]
+    result = Extractor(Settings()).extract_bytes(pdf_of(rows), "bill.pdf")
+    assert result.issuer is not None and result.issuer.name == "nordwind-energie.de"
+
+
+@pytest.mark.parametrize("heading", ["Party :", "Buyer:", "Lieferadresse:", "Acheteur :"])
+def test_the_buyer_block_is_the_holder_not_the_issuer(heading: str) -> None:
+    """A buyer's name with its legal form at the top is the addressee; the issuer is the one
+    printed elsewhere (here only in its domain)."""
+    rows = [(50, 40, f"{heading} ALD Automotive Pvt Ltd"), (50, 150, "Invoice date: 03.02.2024"),
+            (50, 800, "www.diliptyres.com")]
+    result = Extractor(Settings()).extract_bytes(pdf_of(rows), "bill.pdf")
+    assert result.holder == "ALD Automotive Pvt Ltd"
+    assert result.issuer is not None and result.issuer.name == "diliptyres.com"
+
+
 @pytest.mark.parametrize(
     ("rows", "holder"),
     [
