@@ -25,9 +25,13 @@ class JsonFormatter(logging.Formatter):
 
 
 def use_format(log_format: str) -> None:
-    """Every handler of every logger made so far writes JSON lines, if that is the format."""
+    """Every handler of every logger made so far writes JSON lines, if that is the format; so do
+    Python's warnings and what would reach logging's last resort (a handler on the root)."""
     if log_format != "json":
         return
+    logging.captureWarnings(True)
+    if not logging.getLogger().handlers:
+        logging.getLogger().addHandler(logging.StreamHandler())
     formatter = JsonFormatter()
     loggers = [logging.getLogger(), *(logger for logger in logging.root.manager.loggerDict
                                       .values() if isinstance(logger, logging.Logger))]
@@ -37,7 +41,9 @@ def use_format(log_format: str) -> None:
 
 
 def follow_celery(log_format: str) -> None:
-    """Celery sets up its handlers as a worker starts: they get the format once it has."""
+    """JSON lines from now, and from the handlers Celery sets up as a worker starts."""
+    use_format(log_format)
+
     def reformat(**_kwargs: Any) -> None:
         use_format(log_format)
     for signal in (after_setup_logger, after_setup_task_logger):

@@ -31,11 +31,11 @@ def status(db: Database) -> Status:
     with db.session() as session:
         recent = session.scalar(select(func.count()).where(
             finished, Document.updated_at >= now() - dt.timedelta(minutes=RATE_MINUTES)))
-        failures = dict(session.execute(
+        failures = session.execute(
             select(Document.error_code, func.count())
             .where(Document.status == "failed",
                    Document.updated_at >= now() - dt.timedelta(hours=1))
-            .group_by(Document.error_code)).tuples().all())
-    by_code = {str(code): count for code, count in sorted(failures.items(), key=str)}
+            .group_by(Document.error_code).order_by(Document.error_code)).all()
+    by_code = {str(code): count for code, count in failures}
     return Status(queue.depths(), queue.workers_seen(PING_SECONDS),
                   round((recent or 0) / RATE_MINUTES, 1), sum(by_code.values()), by_code)
