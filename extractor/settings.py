@@ -87,6 +87,13 @@ class Settings(BaseSettings):
     task_delay: float = Field(0.0, ge=0, description="Seconds a worker waits before each "
                               "document (fault tests only)")
 
+    # What an operator watches
+    log_format: Literal["text", "json"] = Field(
+        "text", description="text: each tool's own lines; json: one JSON object a line (time, "
+        "level, logger, message)")
+    metrics_token: str | None = Field(
+        None, description="Bearer token GET /metrics needs; unset, /metrics answers 404")
+
     @field_validator("webhook_allow", mode="before")
     @classmethod
     def _split(cls, value: object) -> object:

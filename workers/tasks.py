@@ -10,7 +10,7 @@ from sqlalchemy.exc import OperationalError
 
 from extractor.api.schemas import DocumentOut
 from extractor.errors import WebhookFailed, WebhookRefused
-from extractor.service import queue, runner, webhook
+from extractor.service import metrics, queue, runner, webhook
 from extractor.service.tables import Document
 from workers.celery_app import celery_app
 
@@ -41,4 +41,8 @@ def notify(document_id: str) -> None:
     try:
         webhook.send(url, payload, ctx.settings.webhook_allow, ctx.settings.webhook_timeout)
     except WebhookRefused as exc:
+        metrics.WEBHOOK_FAILURES.labels(exc.code).inc()
         log.warning("webhook of document %s not called: %s", document_id, exc.message)
+    except WebhookFailed as exc:
+        metrics.WEBHOOK_FAILURES.labels(exc.code).inc()
+        raise

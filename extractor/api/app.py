@@ -22,7 +22,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 from starlette.routing import Route
 
-from extractor.api.routes import accounts, documents, health, keys, lookup, review, web
+from extractor.api.routes import accounts, documents, health, keys, lookup, metrics, review, web
 from extractor.errors import (
     BY_STATUS,
     CustidError,
@@ -33,7 +33,7 @@ from extractor.errors import (
     StorageError,
 )
 from extractor.masking import install_log_masking
-from extractor.service import queue
+from extractor.service import logs, queue
 from extractor.service.admission import Admitter
 from extractor.service.auth import KeyCache, RateLimiter
 from extractor.service.db import Database, database, upgrade
@@ -111,6 +111,7 @@ class _App(FastAPI):
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     install_log_masking()
+    logs.use_format(settings.log_format)  # uvicorn has set up its handlers by now
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -138,7 +139,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                description="Customer and account numbers from invoices, bills and statements, "
                            "linked to accounts.")
     for router in (health.router, documents.router, accounts.router, review.router,
-                   keys.router, lookup.router, web.router):
+                   keys.router, lookup.router, metrics.router, web.router):
         app.include_router(router)
     app.router.routes.insert(0, Route("/v1/documents", documents.Upload(), methods=["POST"],
                                       name="upload", include_in_schema=False))  # matched first

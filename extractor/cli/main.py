@@ -192,10 +192,12 @@ def api(
 ) -> None:
     """Run the API alone (workers run elsewhere); needs REDIS_URL."""
     from extractor.service.db import upgrade
+    from extractor.service.metrics import multiprocess_env
     from extractor.service.serve import api_command
 
     settings = _configure(api_workers=api_workers, data_dir=data_dir, database_url=database_url,
                           redis_url=redis_url)
+    os.environ.update(multiprocess_env(settings))
     if settings.api_workers > 1:
         upgrade(settings.database)  # once, not by each API process at the same moment
     _exec(api_command(host, port, settings.api_workers), settings)
@@ -212,11 +214,55 @@ def _exec(command: list[str], settings: Settings) -> None:
 def worker(workers: Workers = None, data_dir: DataDir = None, database_url: DatabaseUrl = None,
            redis_url: RedisUrl = None) -> None:
     """Run worker processes alone (the API runs elsewhere); needs REDIS_URL."""
+    from extractor.service.metrics import multiprocess_env
     from extractor.service.serve import worker_command
 
     settings = _configure(workers=workers, data_dir=data_dir, database_url=database_url,
                           redis_url=redis_url)
+    os.environ.update(multiprocess_env(settings))
     _exec(worker_command(settings.workers), settings)
+
+
+@app.command()
+def status(
+    json: Annotated[bool, typer.Option("--json", help="One JSON object")] = False,
+    data_dir: DataDir = None, database_url: DatabaseUrl = None, redis_url: RedisUrl = None,
+) -> None:
+    """Queue depth, workers answering, documents a minute and the last hour's failures."""
+    from dataclasses import asdict
+    from json import dumps
+
+    from kombu.exceptions import OperationalError
+
+    from extractor.service.db import database
+    from extractor.service.sinks import service_redis
+    from extractor.service.status import RATE_MINUTES
+    from extractor.service.status import status as read_status
+
+    settings = _configure(data_dir=data_dir, database_url=database_url, redis_url=redis_url)
+    url = service_redis(settings)
+    if not url:
+        err.print("[red]error:[/red] set REDIS_URL (or --redis-url): no custid serve runs on "
+                  "this data directory")
+        raise typer.Exit(2)
+    settings = _configure(redis_url=url)
+    try:
+        found = read_status(database(settings.database))
+    except OperationalError as exc:
+        err.print(f"[red]error:[/red] the queue cannot be read: {exc}")
+        raise typer.Exit(2) from exc
+    if json:
+        typer.echo(dumps(asdict(found)))
+        return
+    depths = ", ".join(f"{name} {depth}" for name, depth in found.queue_depth.items())
+    codes = ", ".join(f"{code} {count}" for code, count in found.failures_by_code.items())
+    typer.echo(f"queue depth: {depths}")
+    typer.echo(f"workers: {len(found.workers)}" + (f" ({', '.join(found.workers)})"
+                                                   if found.workers else ""))
+    typer.echo(f"documents a minute: {found.documents_per_minute} "
+               f"(the last {RATE_MINUTES} minutes)")
+    typer.echo(f"failures in the last hour: {found.failures_last_hour}"
+               + (f" ({codes})" if codes else ""))
 
 
 @accounts_app.command("import")

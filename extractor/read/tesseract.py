@@ -12,7 +12,8 @@ from __future__ import annotations
 import os
 import subprocess
 import tempfile
-from collections.abc import Collection, Iterator
+import time
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -34,6 +35,7 @@ _HOCR_LINE = regex.compile(
     r"class='ocr_(?:line|caption|header|textfloat)'[^>]*title=\"bbox (\d+) (\d+) (\d+) (\d+); "
     r"baseline ([-\d.]+) ([-\d.]+); x_size ([\d.]+)")
 ASCENT, DESCENT = 0.8, 0.25  # of hOCR's x_size (about the font size): a text body's extent
+RUN_OBSERVERS: list[Callable[[float], None]] = []  # told each run's seconds (service metrics)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +89,7 @@ def require(settings: Settings, languages: str) -> None:
 def _tesseract(settings: Settings) -> Iterator[None]:
     """pytesseract on the configured command, its failures as this project's errors."""
     pytesseract.pytesseract.tesseract_cmd = settings.tesseract_cmd
+    started = time.monotonic()
     try:
         yield
     except pytesseract.TesseractNotFoundError as exc:
@@ -97,6 +100,9 @@ def _tesseract(settings: Settings) -> Iterator[None]:
         if "timeout" not in str(exc):
             raise
         raise TooLarge(f"OCR of a page took longer than {settings.ocr_timeout:.0f} s") from exc
+    finally:
+        for observe in RUN_OBSERVERS:
+            observe(time.monotonic() - started)
 
 
 @contextmanager

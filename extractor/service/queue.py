@@ -15,6 +15,7 @@ from sqlalchemy import CursorResult, select, update
 
 from extractor.errors import GaveUp
 from extractor.masking import install_log_masking
+from extractor.service import logs
 from extractor.service.db import Database
 from extractor.service.tables import Document, now
 from extractor.settings import Settings, get_settings
@@ -39,6 +40,7 @@ def make_celery(settings: Settings) -> Celery:
         broker_transport_options={"visibility_timeout": settings.visibility_timeout},
     )
     install_log_masking()
+    logs.follow_celery(settings.log_format)
     return app
 
 
@@ -63,9 +65,25 @@ def notify(document_id: str) -> None:
     celery_app().signature(NOTIFY).apply_async((document_id,))
 
 
+def workers_seen(timeout: float, limit: int | None = None) -> list[str]:
+    """The names of the workers that answer a ping on the broker (waiting for `limit` at most)."""
+    replies = celery_app().control.ping(timeout=timeout, limit=limit) or []
+    return sorted(name for reply in replies for name in reply)
+
+
 def workers_answering(timeout: float, limit: int | None = None) -> int:
     """How many workers answer a ping on the broker (waiting for `limit` at most)."""
-    return len(celery_app().control.ping(timeout=timeout, limit=limit) or [])
+    return len(workers_seen(timeout, limit))
+
+
+def depths() -> dict[str, int]:
+    """Messages waiting in each of the workers' queues (on Redis, in every priority's list)."""
+    app = celery_app()
+    with app.connection_for_read() as connection:
+        channel: Any = connection.default_channel  # a virtual channel; its stub lacks this
+        # Declared, not passively: Redis has no list for an empty queue (a no-op otherwise).
+        return {name: channel.queue_declare(queue=name).message_count
+                for name in app.amqp.queues}
 
 
 def given_up(attempts: int) -> dict[str, str]:

@@ -16,7 +16,7 @@ from extractor.document.result import DocumentResult, ErrorInfo
 from extractor.errors import InternalError, ProcessingTimeout
 from extractor.masking import mask_text
 from extractor.pipeline import Extractor
-from extractor.service import processing, queue
+from extractor.service import metrics, processing, queue
 from extractor.service.db import Database, database
 from extractor.service.sandbox import SandboxedExtractor
 from extractor.service.store import Store
@@ -59,7 +59,10 @@ def run(document_ids: list[str]) -> None:
             for half in (rest[:len(rest) // 2], rest[len(rest) // 2:]):
                 queue.enqueue(half)  # two tasks: halved again as they take long, they spread
             break
-        outcomes.append((item.id, _extract(ctx, item)))
+        reading = time.monotonic()
+        outcome = _extract(ctx, item)
+        metrics.extracted(outcome, time.monotonic() - reading)
+        outcomes.append((item.id, outcome))
     for document in _save(ctx, outcomes):
         if document.webhook_url:
             queue.notify(document.id)

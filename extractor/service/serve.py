@@ -17,6 +17,7 @@ from pathlib import Path
 import redis
 
 from extractor.service.db import upgrade
+from extractor.service.metrics import multiprocess_env
 from extractor.settings import Settings
 
 STOP_SECONDS = 30  # a worker finishes its document within this, or is killed
@@ -103,7 +104,7 @@ def serve(settings: Settings, host: str, port: int) -> int:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     upgrade(settings.database)  # once, before any process uses the database
     env = {**os.environ, "CUSTID_DATA_DIR": str(settings.data_dir),
-           "DATABASE_URL": settings.database}
+           "DATABASE_URL": settings.database, **multiprocess_env(settings)}
     supervisor = Supervisor()
     try:
         if not settings.redis_url:

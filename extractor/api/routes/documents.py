@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import mimetypes
+import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -27,7 +28,7 @@ from extractor.api.deps import (
     require,
 )
 from extractor.api.schemas import Accepted, DocumentOut, DocumentSummary, Page, Status
-from extractor.service import admission, processing, queue, webhook
+from extractor.service import admission, metrics, processing, queue, webhook
 from extractor.service.tables import Document
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"],
@@ -46,8 +47,10 @@ class Upload:
     the app's exception handlers, as any route's."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = time.monotonic()
         response = await upload(Request(scope, receive))
         await response(scope, receive, send)
+        metrics.UPLOAD_SECONDS.observe(time.monotonic() - started)
 
 
 async def upload(request: Request) -> JSONResponse:
