@@ -62,7 +62,7 @@ class Extractor:
         result.pages = document.page_count
         result.text_source = document.text_source
         result.issuer = self.issuers.find(text, first, profile, document.sender_name,
-                                          self.holders.block(first))
+                                          self.holders.block(first), document.sender_domain)
         result.document_kind = self.kinds.find(first, document.texts, document.heading)
         result.holder = self.holders.find(first, result.issuer.name if result.issuer else "")
         dated = self.dates.find(document.texts)

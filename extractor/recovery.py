@@ -28,12 +28,21 @@ MIN_FUZZY = 4  # shorter query words must match exactly (or as part of the name)
 IN_FLIGHT = 16  # documents handed to each worker process ahead
 
 
-def issuer_matches(query: str, name: str) -> bool:
+def issuer_matches(query: str, name: str, domain: str | None = None) -> bool:
     """Tolerant: "cox" finds "Cox Communications", "telefonica" finds "Telefónica", and
-    "comunications" finds it too (each query word close to a word of the name)."""
-    wanted, words = tokens(query), tokens(name)
-    if not wanted or "".join(wanted) in "".join(words):
-        return bool(wanted)
+    "comunications" finds it too (each query word close to a word of the name); legal forms and
+    top-level domains are left out ("Duke Energy Corp", "duke-energy.com"), and the issuer's
+    domain is searched too ("nwe.com" finds Northwind Energy where it printed www.nwe.com)."""
+    distinctive = default_extractor().issuers.words
+    wanted = distinctive(query) or tokens(query)
+    return bool(wanted) and any(
+        _close(wanted, distinctive(printed) or tokens(printed))
+        for printed in (name, domain) if printed)
+
+
+def _close(wanted: list[str], words: list[str]) -> bool:
+    if "".join(wanted) in "".join(words):
+        return True
     return all(any(w == n or (len(w) >= MIN_FUZZY and
                               SequenceMatcher(None, w, n).ratio() >= SIMILAR) for n in words)
                for w in wanted)
@@ -49,12 +58,15 @@ class Sighting:
     issuer: str | None
     date: str | None
     finding: Finding
+    issuer_domain: str | None = None
 
 
 def sightings(document: str, result: DocumentResult) -> Iterator[Sighting]:
     issuer = result.issuer.name if result.issuer else None
+    domain = result.issuer.domain if result.issuer else None
     for index, finding in enumerate(result.findings):
-        yield Sighting(document, result.sha256, index, issuer, result.document_date, finding)
+        yield Sighting(document, result.sha256, index, issuer, result.document_date, finding,
+                       domain)
 
 
 @dataclass(slots=True)
@@ -101,7 +113,8 @@ def summarize(found: Iterable[Sighting], issuer: str | None = None) -> list[Issu
     """Numbers per issuer (tolerantly matching `issuer`, if given), issuers by name."""
     groups: dict[tuple[str, str, str], list[Sighting]] = {}
     for sighting in found:
-        if issuer and not (sighting.issuer and issuer_matches(issuer, sighting.issuer)):
+        if issuer and not (sighting.issuer and
+                           issuer_matches(issuer, sighting.issuer, sighting.issuer_domain)):
             continue
         group = (key(sighting.issuer or ""), sighting.finding.kind, sighting.finding.normalized)
         groups.setdefault(group, []).append(sighting)

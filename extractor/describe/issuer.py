@@ -23,8 +23,10 @@ from extractor.match.packs import IssuerProfile, Packs
 from extractor.read.mail import GENERIC_DOMAINS
 from extractor.text import fold, folded_phrase, squashed, tokens
 
-DOMAIN = regex.compile(r"(?:www\.|@|https?://)((?:[a-z0-9-]+\.)*?([a-z0-9-]+)\.[a-z]{2,6})"
-                       r"(?![a-z0-9-])", regex.IGNORECASE)
+# A printed domain and its core ("glasgow" of "www.glasgow.co.uk", "acme" of "mail.acme.com")
+DOMAIN = regex.compile(r"(?:www\.|@|https?://)((?:[a-z0-9-]+\.)*?([a-z0-9-]+)"
+                       r"(?:\.(?:co|com|org|net|ac|gov|or|ne))?\.[a-z]{2,6})(?![a-z0-9-]|\.[a-z])",
+                       regex.IGNORECASE)
 EDGE_JUNK = regex.compile(r"^[^\p{L}\p{N}(]+|[^\p{L}\p{N}).]+$")  # "_| ACME Ltd" (OCR), "ACME -"
 SEPARATORS = regex.compile(r"\s+[|·•]\s+|\s+-\s+|\s*·\s*|\s*•\s*|\s*\|\s*")
 TLD = regex.compile(r"(?<=[\p{L}\d])\.[a-z]{2,6}(?![\p{L}.])", regex.IGNORECASE)  # "acme.com"
@@ -131,14 +133,19 @@ class IssuerFinder:
         return None
 
     def find(self, text: str, first: Page | None, profile: IssuerProfile | None,
-             sender: str = "", holder_words: frozenset[int] = frozenset()) -> Issuer | None:
-        """The issuer with a confidence; `sender` is an email's display name or domain,
-        `holder_words` the ids of page 1's words in the holder's name block."""
-        if profile is not None:
-            return Issuer(name=profile.name, confidence=PROFILE)
-        if sender:
-            return Issuer(name=sender, confidence=SENDER)
+             sender: str = "", holder_words: frozenset[int] = frozenset(),
+             sender_domain: str = "") -> Issuer | None:
+        """The issuer with a confidence and its domain; `sender` is an email's display name or
+        domain, `holder_words` the ids of page 1's words in the holder's name block."""
         domains = [m for m in DOMAIN.finditer(text) if m[2].lower() not in GENERIC_DOMAINS]
+        printed = [m[1].lower().removeprefix("www.") for m in domains]
+        if profile is not None:
+            own = [d for d in printed
+                   if any(d == o or d.endswith("." + o) for o in profile.domains)]
+            return Issuer(name=profile.name, confidence=PROFILE,
+                          domain=(own or profile.domains or [sender_domain or None])[0])
+        if sender:
+            return Issuer(name=sender, confidence=SENDER, domain=sender_domain or None)
         cores = {squashed(m[2]) for m in domains} - {""}
         names: dict[str, Name] = {}
         if first is not None:
@@ -151,10 +158,13 @@ class IssuerFinder:
             name.score += REPEATED * (min(folded.count(folded_phrase(name.text)), 3) - 1)
         best = max(names.values(), key=lambda n: (n.score, -n.order), default=None)
         if best is not None and best.score >= MIN_SCORE:
-            return Issuer(name=best.text, confidence=_confidence(best.score))
-        if domains:
-            return Issuer(name=domains[0][1].lower().removeprefix("www."),
-                          confidence=PRINTED_DOMAIN)
+            run = squashed(best.text)
+            own = [d for d, m in zip(printed, domains, strict=True)
+                   if (core := squashed(m[2])) in run or run in core]
+            return Issuer(name=best.text, confidence=_confidence(best.score),
+                          domain=own[0] if own else None)
+        if printed:
+            return Issuer(name=printed[0], confidence=PRINTED_DOMAIN, domain=printed[0])
         return None
 
     def _candidates(self, page: Page, holder_words: frozenset[int]

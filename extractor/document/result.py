@@ -14,6 +14,7 @@ DocumentKind = Literal["invoice", "bill", "statement", "receipt", "welcome_email
 class Issuer(BaseModel):
     name: str
     confidence: float
+    domain: str | None = None  # its web or mail domain as printed (or the sender's)
 
 
 class Finding(BaseModel):

@@ -22,7 +22,8 @@ def stored_numbers(session: Session, workspace_id: str,
                          Document.issuer_key.is_not(None)).group_by(Document.issuer_key))
         names = {k: (result or {}).get("issuer") or {} for k, result in session.execute(
             select(Document.issuer_key, Document.result).where(Document.id.in_(firsts)))}
-        keys = [k for k, name in names.items() if issuer_matches(issuer, name.get("name", ""))]
+        keys = [k for k, name in names.items()
+                if issuer_matches(issuer, name.get("name", ""), name.get("domain"))]
         query = query.where(Document.issuer_key.in_(keys))
     found: list[Sighting] = []
     filenames: dict[str, str] = {}

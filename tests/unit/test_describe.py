@@ -88,6 +88,7 @@ def test_issuer_kind_and_date_from_a_pdf() -> None:
             (50, 800, "Nordwind Energie GmbH · www.nordwind-energie.de")]
     result = Extractor(Settings()).extract_bytes(pdf_of(rows), "bill.pdf")
     assert result.issuer is not None and result.issuer.name == "Nordwind Energie GmbH"
+    assert result.issuer.domain == "nordwind-energie.de"
     assert result.document_kind == "invoice"
     assert result.document_date == "2024-02-03" and result.document_date_confidence == 0.9
 
