@@ -92,20 +92,26 @@ class DocumentSummary(BaseModel):
     sha256: str
     size: int
     issuer: str | None
+    issuer_confidence: float | None = Field(description="How sure the issuer is, 0 to 1")
     kind: str | None
     document_date: dt.date | None
+    document_date_confidence: float | None = Field(
+        description="How sure the document date is, 0 to 1")
     error: ErrorInfo | None
     created_at: dt.datetime
     updated_at: dt.datetime
 
     @classmethod
     def of(cls, document: Document, **extra: Any) -> Self:
-        issuer = (document.result or {}).get("issuer") or {}
+        result = document.result or {}
+        issuer = result.get("issuer") or {}
         error = (ErrorInfo(code=document.error_code, message=document.error_message or "")
                  if document.error_code else None)
         return cls(id=document.id, status=document.status, filename=document.filename,
                    sha256=document.sha256, size=document.size, issuer=issuer.get("name"),
-                   kind=document.kind, document_date=document.document_date, error=error,
+                   issuer_confidence=issuer.get("confidence"), kind=document.kind,
+                   document_date=document.document_date,
+                   document_date_confidence=result.get("document_date_confidence"), error=error,
                    created_at=document.created_at, updated_at=document.updated_at, **extra)
 
 

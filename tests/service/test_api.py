@@ -75,7 +75,9 @@ def test_several_files_listing_filters_and_pages(client: TestClient, corpus: Pat
     issuer = next(d["issuer"] for d in done if d["issuer"])
     by_issuer = client.get("/v1/documents", params={"issuer": issuer.upper()}).json()["items"]
     assert by_issuer and all(d["issuer"] == issuer for d in by_issuer)
+    assert all(0 < d["issuer_confidence"] <= 1 for d in done if d["issuer"])
     dated = next(d for d in done if d["document_date"])
+    assert 0 < dated["document_date_confidence"] <= 1
     window = {"date_from": dated["document_date"], "date_to": dated["document_date"]}
     in_window = client.get("/v1/documents", params=window).json()["items"]
     assert dated["id"] in {d["id"] for d in in_window}

@@ -212,6 +212,12 @@ async function loadNumbers() {
 
 // Documents and review
 
+// "Duke Energy (92%)": what was found with how sure custid is of it
+function sure(value, confidence) {
+  if (!value) return "";
+  return confidence == null ? value : `${value} (${Math.round(confidence * 100)}%)`;
+}
+
 async function loadDocuments() {
   const body = $("#documents tbody");
   try {
@@ -219,8 +225,8 @@ async function loadDocuments() {
     body.replaceChildren(...page.items.map((row) => element("tr", {},
       element("td", { text: row.filename }),
       element("td", { class: row.status, text: row.status }),
-      element("td", { text: row.issuer || "" }),
-      element("td", { text: row.document_date || "" }),
+      element("td", { text: sure(row.issuer, row.issuer_confidence) }),
+      element("td", { text: sure(row.document_date, row.document_date_confidence) }),
       element("td", { text: row.created_at.replace("T", " ").slice(0, 16) }))));
   } catch (error) {
     body.replaceChildren(element("tr", {}, element("td", { colspan: "5", text: error.message })));
