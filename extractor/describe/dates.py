@@ -3,7 +3,7 @@
 In order: a date after an issue-date label; the end of a period ("1 May 2021 to 31 May 2021")
 where no date is labelled so; an unlabelled date. Numeric dates are read month first when one
 on the page can only be read so, or, with none either way, when the page shows a month-first
-cue (a dollar amount in dollars and cents: "$1,234.56").
+cue (a dollar amount in dollars and cents: "$1,234.56", or a US address: "Austin, TX 78701").
 """
 
 from __future__ import annotations
@@ -61,7 +61,10 @@ class DateFinder:
         self._other = _words_regex(packs.context.get("other_date", []))
         cues = "|".join(map(regex.escape, packs.context.get("month_first_cues", [])))
         amount = r"\s?\d[\d,]*\.\d\d(?!\d)"  # in dollars and cents
-        self._month_first = regex.compile(rf"(?:{cues}){amount}" if cues else r"(?!)")
+        states = "|".join(map(regex.escape, packs.context.get("month_first_states", [])))
+        shapes = ([rf"(?:{cues}){amount}"] if cues else []) + (
+            [rf",\s*(?:{states})\s+\d{{5}}(?:-\d{{4}})?(?!\d)"] if states else [])
+        self._month_first = regex.compile("|".join(shapes) or r"(?!)")
         joiners = sorted(packs.context.get("period_joiners", []), key=len, reverse=True)
         words = "|".join(map(regex.escape, joiners))
         self._joiner = regex.compile(rf"[ \t]*(?:[-\u2013\u2014]|(?:{words})(?!\p{{L}}))[ \t]*",

@@ -64,6 +64,8 @@ def test_a_period_alone_dates_the_document_by_its_end(text: str, iso: str) -> No
         ("Data 10-02-2022 $4321", "2022-02-10"),  # a misread "$" without cents is no cue
         ("Date: 9/10/2020\nPaid 3/29/2020", "2020-09-10"),  # another date reads month first
         ("Date: 9/10/2020\nTotal 10.686,25 €", "2020-10-09"),
+        ("Statement date 11/06/2021\nJohn Smith\nWinter Haven, FL 33883", "2021-11-06"),  # US
+        ("Rechnungsdatum 11.06.2021\nDE 10115 Berlin", "2021-06-11"),  # no comma: no US state
     ],
 )
 def test_month_first_or_day_first(text: str, iso: str) -> None:
