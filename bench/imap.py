@@ -42,8 +42,9 @@ USER, PASSWORD, FOLDER = "custid", "secret", "Bench"
 @contextmanager
 def dovecot(run: Path) -> Iterator[tuple[int, str]]:
     """A throwaway Dovecot (scripts/services.sh): its imaps port and certificate."""
-    script = (f"source scripts/services.sh && start_dovecot {shlex.quote(str(run))} && "
-              'echo "$DOVECOT_IMAPS_PORT $DOVECOT_CA"')
+    # Dovecot's stdio away from the pipe read here, which would else stay open while it runs.
+    script = (f"source scripts/services.sh && start_dovecot {shlex.quote(str(run))} "
+              '>/dev/null 2>&1 </dev/null && echo "$DOVECOT_IMAPS_PORT $DOVECOT_CA"')
     port, ca = subprocess.run(["bash", "-c", script], cwd=ROOT, check=True, text=True,
                               capture_output=True).stdout.split()
     try:
