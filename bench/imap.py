@@ -16,6 +16,7 @@ import imaplib
 import multiprocessing
 import resource
 import shlex
+import signal
 import ssl
 import subprocess
 import sys
@@ -86,6 +87,7 @@ def main() -> None:
     parser.add_argument("--bills", type=float, default=0.05)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # killed, still stop Dovecot
     with tempfile.TemporaryDirectory() as folder, dovecot(Path(folder)) as (port, ca):
         filler = multiprocessing.get_context("fork").Process(target=fill, args=(
             port, ca, args.count, args.bills, args.seed, Path(folder) / "bills"))
