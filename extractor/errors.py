@@ -48,6 +48,13 @@ class TooLarge(InputError):
     http_status = 413
 
 
+class TooManyMessages(InputError):
+    """An uploaded mailbox holds more messages than CUSTID_MAX_MAILBOX_MESSAGES."""
+
+    code = "too_many_messages"
+    http_status = 413
+
+
 class NeedsOcr(InputError):
     """Pages without a text layer while OCR is off."""
 

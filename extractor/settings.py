@@ -53,7 +53,12 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(
         None, validation_alias=AliasChoices("REDIS_URL", "redis_url"),
         description="Celery broker; unset, `custid serve` starts its own redis-server")
-    max_upload_bytes: int = Field(50 * 1024 * 1024, gt=0, description="Larger uploads get 413")
+    max_upload_bytes: int = Field(50 * 1024 * 1024, gt=0, description="Larger uploads get 413 "
+                                  "(and larger messages of an uploaded mbox are refused)")
+    max_mailbox_bytes: int = Field(1024 * 1024 * 1024, gt=0, description="Larger mbox uploads "
+                                   "get 413")
+    max_mailbox_messages: int = Field(10_000, ge=1, description="An mbox upload with more "
+                                      "messages gets 413")
     webhook_allow: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Comma-separated hosts (*.example.com, *) or IP networks webhooks may call; "

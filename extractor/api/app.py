@@ -105,6 +105,7 @@ class _App(FastAPI):
         """FastAPI's schema (made once), with the upload (a bare route) in it."""
         schema = super().openapi()
         schema["paths"]["/v1/documents"]["post"] = documents.UPLOAD
+        schema["components"]["schemas"].update(documents.UPLOAD_SCHEMAS)
         return schema
 
 

@@ -72,6 +72,26 @@ class Accepted(BaseModel):
     duplicate: bool = Field(False, description="The file was stored before; nothing was queued")
 
 
+class MessageAccepted(Accepted):
+    name: str = Field(description="MBOX#N: the N-th message of the mbox, counted from 1")
+
+
+class MessageProblem(BaseModel):
+    name: str = Field(description="MBOX#N")
+    code: str
+    message: str
+    id: str | None = Field(None, description="The document made of the message all the same "
+                           "(a message cut short is read as far as it goes)")
+
+
+class MailboxAccepted(BaseModel):
+    """An uploaded mbox: a document for each of its messages."""
+
+    mailbox: str = Field(description="The mbox's file name")
+    documents: list[MessageAccepted]
+    problems: list[MessageProblem] = Field(description="Messages refused or damaged")
+
+
 class LinkOut(_Numbered):
     model_config = ConfigDict(from_attributes=True)
 

@@ -7,12 +7,14 @@ import datetime as dt
 import getpass
 import os
 from collections.abc import Iterator
+from functools import cache
 
 from extractor.read import imap
 from extractor.read.mailbox import MailMessage
 from extractor.settings import Settings
 
 
+@cache  # asked once per account and run (`ingest --watch` looks again and again)
 def password(account: imap.Account) -> str:
     return os.environ.get("CUSTID_IMAP_PASSWORD") or getpass.getpass(
         f"IMAP password for {account.user}@{account.host}: ")

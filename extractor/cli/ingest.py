@@ -4,13 +4,15 @@ every file, and safe to interrupt and run again (stored files are skipped by has
 A mailbox (an mbox file, a Maildir folder) gives a row per message; ordinary mail that the
 prefilter (`Extractor.worth_reading`) finds no number in is skipped, not stored.
 
-`--watch` then keeps ingesting new files once they have stopped changing.
+`--watch` then keeps ingesting new files once they have stopped changing, or an IMAP account's
+new mail, looked for every `--every` seconds.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import itertools
 import json
 import os
 import shutil
@@ -351,11 +353,13 @@ def open_sink(settings: Settings, server: str | None, key: str | None,
 
 
 def ingest_account(url: str, run: Run, settings: Settings, folders: list[str],
-                   since: dt.date | None, errors: list[str]) -> None:
+                   since: dt.date | None, errors: list[str], every: float | None = None) -> None:
     """Every new message of an IMAP account (after the marks of the runs before, kept in the
     data directory); returns when all are finished. The marks are saved only then: after an
     interrupted run the next fetches again what this one may not have stored (a duplicate by
-    its hash if it did)."""
+    its hash if it did). With `every` (--watch), it then looks for new mail every `every`
+    seconds until interrupted; an error after the first look is shown and the next look tries
+    again (the server may be back)."""
     path = settings.data_dir / IMAP_MARKS
     try:
         saved = json.loads(path.read_text())
@@ -363,13 +367,20 @@ def ingest_account(url: str, run: Run, settings: Settings, folders: list[str],
         saved = {}
     marks = {key: tuple(value) for key, value in saved.items()}
     with run.progress:
-        for message in imap_source(url, folders, since, settings, errors, marks):
-            run.found()
-            run.add(message)
-            run.collect(block=False)
-        run.drain()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(marks))
+        for look in itertools.count():
+            known = len(errors)
+            for message in imap_source(url, folders, since, settings, errors, marks):
+                run.found()
+                run.add(message)
+                run.collect(block=False)
+            run.drain()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(marks))
+            if every is None or (look == 0 and len(errors) > known):
+                return
+            for error in errors[known:]:
+                run.progress.console.print(f"[red]error:[/red] {error} (trying again)")
+            time.sleep(every)
 
 
 def ingest_command(settings: Settings, source: str, *, server: str | None = None,
@@ -377,7 +388,8 @@ def ingest_command(settings: Settings, source: str, *, server: str | None = None
                    watching: bool = False, poll: bool = False, settle: float = 2.0,
                    move_to: Path | None = None, workers: int = 1,
                    on_outcome: Callable[[Outcome, Counter[str]], None] | None = None,
-                   folders: list[str] | None = None, since: dt.date | None = None) -> int:
+                   folders: list[str] | None = None, since: dt.date | None = None,
+                   every: float = 30.0) -> int:
     """Run `custid ingest`; the exit status (2: a file failed or the IMAP account could not be
     read, 130: interrupted)."""
     console = Console(stderr=True)
@@ -393,7 +405,8 @@ def ingest_command(settings: Settings, source: str, *, server: str | None = None
     terminate = _on_sigterm(_interrupt)
     try:
         if is_imap(source):
-            ingest_account(source, run, settings, folders or [], since, errors)
+            ingest_account(source, run, settings, folders or [], since, errors,
+                           every if watching else None)
         elif watching:
             watch(top, run, settle, poll, move_to)
         else:

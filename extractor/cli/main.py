@@ -397,13 +397,16 @@ def ingest(
     report: Annotated[Path | None, typer.Option(help="Every file's outcome: .csv or .jsonl")]
     = None,
     reveal: Annotated[bool, typer.Option(help="Full numbers in the report, not masked")] = False,
-    watch: Annotated[bool, typer.Option(help="Keep ingesting new files until Ctrl-C")] = False,
+    watch: Annotated[bool, typer.Option(help="Keep ingesting new files (or new mail) until "
+                                        "Ctrl-C")] = False,
     poll: Annotated[bool, typer.Option(help="Watch by polling (network drives)")] = False,
     settle: Annotated[float, typer.Option(min=0, help="Seconds a new file must stay unchanged "
                                           "before it is read (--watch)")] = 2.0,
     move_to: Annotated[Path | None, typer.Option(help="Move processed files here")] = None,
     workers: Workers = None, data_dir: DataDir = None, database_url: DatabaseUrl = None,
     redis_url: RedisUrl = None, imap_folder: Folders = None, since: Since = None,
+    every: Annotated[float, typer.Option(min=0.1, help="Seconds between looks for new mail "
+                                         "(--watch of an IMAP account)")] = 30.0,
 ) -> None:
     """Ingest every document under a folder; run again after Ctrl-C to go on."""
     from extractor.cli.ingest import ingest_command
@@ -413,7 +416,7 @@ def ingest(
     raise typer.Exit(ingest_command(
         settings, folder, server=server, key=key, report=report, reveal=reveal,
         watching=watch, poll=poll, settle=settle, move_to=move_to, workers=settings.workers,
-        folders=imap_folder or [], since=since.date() if since else None))
+        folders=imap_folder or [], since=since.date() if since else None, every=every))
 
 
 @app.command()

@@ -1,10 +1,12 @@
 """Ingest stage: stream an upload to disk within the size limit, hash it, dedupe it within the
-workspace, record the document and queue it."""
+workspace, record the document and queue it. An uploaded mbox (told by its first bytes) is split
+into its messages, each then an upload of its own."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import threading
 from collections.abc import AsyncIterator, Awaitable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -20,7 +22,9 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from extractor.errors import BadUpload
+from extractor.errors import BadUpload, InputError, MalformedDocument, TooManyMessages
+from extractor.read import mailbox
+from extractor.read.sniff import is_mbox, sniff
 from extractor.service import processing, queue
 from extractor.service.db import Database
 from extractor.service.store import Staged, Store
@@ -35,6 +39,7 @@ MAX_FIELD_BYTES = 4096
 _WRITERS = ThreadPoolExecutor(MAX_FILES // 10, thread_name_prefix="custid-write")
 T = TypeVar("T")
 GROUP = 64  # uploads recorded together at most
+MBOX_HEAD = 1024  # a file's first bytes, which tell an mbox
 HOLD = 4 << 20  # bytes received before they are hashed and written, in a thread: off the event
 # loop, whose one core (and the GIL) all uploads share, while the other cores hash and write.
 # Most uploads are smaller: the admitter writes them, with the rest of their group (a trip to a
@@ -56,6 +61,7 @@ class Upload:
 
     files: list[tuple[str, Staged]] = field(default_factory=list)
     fields: dict[str, str] = field(default_factory=dict)
+    mailboxes: set[int] = field(default_factory=set)  # which files are mboxes, by position
 
     def discard(self) -> None:
         for _name, staged in self.files:
@@ -74,8 +80,10 @@ class Upload:
 class _Receiver:
     """python-multipart callbacks: file parts go straight to staged files, fields to memory."""
 
-    def __init__(self, store: Store, limit: int, upload: Upload) -> None:
+    def __init__(self, store: Store, limit: int, upload: Upload, mailbox_limit: int) -> None:
         self.store, self.limit, self.upload = store, limit, upload
+        self.mailbox_limit = mailbox_limit
+        self.head: bytearray | None = None  # a file's first bytes, until it is told an mbox or not
         self.header_name = self.header_value = b""
         self.disposition = b""
         self.field: bytearray | None = None
@@ -102,18 +110,33 @@ class _Receiver:
                 raise BadUpload(f"at most {MAX_FILES} files per request")
             self.staged = self.store.stage(self.limit)
             self.upload.files.append((display_name(options.get(b"filename", b"")), self.staged))
+            self.head = bytearray()
         else:
             self.field, self.name = bytearray(), name
 
     def on_part_data(self, data: bytes, start: int, end: int) -> None:
         if self.staged is not None:
+            if self.head is not None:
+                self.head += data[start:min(end, start + MBOX_HEAD)]
+                if len(self.head) >= MBOX_HEAD:
+                    self._tell(self.staged)
             self.staged.write(memoryview(data)[start:end])  # not copied
         elif self.field is not None:
             self.field += data[start:end]
             if len(self.field) > MAX_FIELD_BYTES:
                 raise BadUpload(f"form field {self.name!r} is too long")
 
+    def _tell(self, staged: Staged) -> None:
+        """Is the file at hand an mbox? It may then be larger than other uploads (its messages,
+        not it, are the documents)."""
+        if self.head is not None and is_mbox(bytes(self.head)):
+            staged.limit = self.mailbox_limit
+            self.upload.mailboxes.add(len(self.upload.files) - 1)
+        self.head = None
+
     def on_part_end(self) -> None:
+        if self.staged is not None:
+            self._tell(self.staged)
         if self.field is not None:
             self.upload.fields[self.name] = self.field.decode("utf-8", "replace")
         self.field = self.staged = None
@@ -126,14 +149,15 @@ class _Receiver:
 
 
 async def receive(content_type: str, body: AsyncIterator[bytes], store: Store,
-                  limit: int) -> Upload:
+                  limit: int, mailbox_limit: int | None = None) -> Upload:
     """Stage every `file` part of a multipart/form-data body (`admit` writes and syncs what is
-    left); TooLarge past `limit` bytes."""
+    left); TooLarge past `limit` bytes (`mailbox_limit` for an mbox, `limit` if None)."""
     kind, params = parse_options_header(content_type)
     if kind != b"multipart/form-data" or b"boundary" not in params:
         raise BadUpload("send the documents as multipart/form-data, field 'file'")
     upload = Upload()
-    parser = MultipartParser(params[b"boundary"], _Receiver(store, limit, upload).callbacks())
+    parser = MultipartParser(params[b"boundary"], _Receiver(
+        store, limit, upload, limit if mailbox_limit is None else mailbox_limit).callbacks())
     try:
         async for chunk in body:
             parser.write(chunk)
@@ -162,6 +186,108 @@ async def _through(work: Awaitable[T]) -> T:
     except asyncio.CancelledError:
         await asyncio.wait({future})
         raise
+
+
+@dataclass
+class Problem:
+    """A message of an uploaded mbox that is not a document (`document_id` None), or one that
+    is, damaged."""
+
+    name: str
+    error: InputError
+    document_id: str | None = None
+
+
+@dataclass
+class Mailbox:
+    """An uploaded mbox, split: how many of the upload's files (in order) are its messages, and
+    its problems."""
+
+    name: str
+    messages: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    cut: str = ""  # the last message's name, when the file ends inside it
+
+
+async def open_mailboxes(upload: Upload, store: Store, limit: int,
+                         most: int) -> list[Mailbox | None]:
+    """`split_mailboxes`, in a thread when there is an mbox (off the event loop)."""
+    if not upload.mailboxes:
+        return [None] * len(upload.files)
+    return await _through(asyncio.to_thread(split_mailboxes, upload, store, limit, most))
+
+
+def split_mailboxes(upload: Upload, store: Store, limit: int,
+                    most: int) -> list[Mailbox | None]:
+    """Put in place of each mbox of `upload` its messages (named `MBOX#N`), each within `limit`
+    bytes and an email (the others are its problems); TooManyMessages past `most`. For each file
+    uploaded, in order: its Mailbox, or None for another document. Messages are synced in
+    groups, so that memory and open files stay bounded."""
+    shape: list[Mailbox | None] = []
+    files: list[tuple[str, Staged]] = []
+    try:
+        for index, (name, staged) in enumerate(upload.files):
+            if index in upload.mailboxes:
+                shape.append(_split(name, staged, store, limit, most, files))
+            else:
+                shape.append(None)
+                files.append((name, staged))
+    except BaseException:
+        for _name, staged in files:
+            staged.discard()
+        raise
+    upload.files, upload.mailboxes = files, set()
+    return shape
+
+
+def _split(name: str, staged: Staged, store: Store, limit: int, most: int,
+           files: list[tuple[str, Staged]]) -> Mailbox:
+    """One mbox's messages staged onto `files`; the mbox itself is not kept."""
+    try:
+        staged.close()
+        total = mailbox.count(staged.path, "mbox")
+        if total > most:
+            raise TooManyMessages(f"{name} holds {total} messages; the limit is {most}")
+        box = Mailbox(name)
+        unsynced: list[Staged] = []
+        last = ""  # the name of the last message, if it is a document
+        for number, message in enumerate(mailbox.mbox_messages(staged.path, limit), 1):
+            last = f"{name}#{number}"
+            problem = message.problem or _not_an_email(message.data)
+            if problem is not None:
+                box.problems.append(Problem(last, problem))
+                last = ""
+                continue
+            part = store.stage(limit)
+            files.append((last, part))
+            part.write(message.data)
+            box.messages += 1
+            unsynced.append(part)
+            if len(unsynced) == GROUP:
+                _flush(unsynced)
+                unsynced = []
+        with staged.path.open("rb") as handle:
+            handle.seek(-1, os.SEEK_END)
+            if last and handle.read(1) != b"\n":
+                box.cut = last
+        return box
+    finally:
+        staged.discard()
+
+
+def _not_an_email(data: bytes) -> InputError | None:
+    try:
+        kind = sniff(data)
+    except InputError as exc:
+        return exc
+    return None if kind == "eml" else MalformedDocument(f"a {kind} file, not an email")
+
+
+def cut_problem(box: Mailbox, document_id: str) -> Problem:
+    """The last message of a truncated mbox: a document still, read as far as it goes."""
+    return Problem(box.cut, MalformedDocument(
+        "the mailbox ends inside this message (a truncated file?): it is read as far as it "
+        "goes"), document_id)
 
 
 @dataclass

@@ -1,22 +1,27 @@
 """IMAP accounts as sources, against the Dovecot scripts/test.sh started on loopback: the same
 numbers as the .eml files, read-only, resumable, a dropped connection survived without reading
 a message twice, and clear errors (wrong password, missing folder, untrusted certificate,
-connection refused)."""
+connection refused); `ingest --watch` takes new mail until stopped."""
 
 from __future__ import annotations
 
 import imaplib
+import json
 import os
+import signal
 import socket
 import ssl
 import subprocess
 import threading
+import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from extractor.pipeline import Extractor
 from extractor.read import imap
 from extractor.recovery import read_all
 from extractor.settings import Settings
@@ -175,3 +180,52 @@ def test_cli_recover_and_ingest_an_account(folder: str, tmp_path: Path) -> None:
     assert len(report.read_text().splitlines()) >= 80
     again = subprocess.run(ingest, capture_output=True, text=True, env=environ, timeout=300)
     assert again.returncode == 0 and report.read_text() == "", again.stderr
+
+
+def wait_for(condition: Callable[[], bool], what: str, timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout  # generous: the machine may be loaded
+    while not condition():
+        assert time.monotonic() < deadline, f"waited {timeout} s for {what}"
+        time.sleep(0.2)
+
+
+def test_ingest_watch_takes_new_mail_until_stopped(mail: dict[str, Path],  # noqa: F811
+                                                   tmp_path: Path) -> None:
+    extractor = Extractor(Settings())
+    bill = next(data for data in (p.read_bytes() for p in sorted(mail["eml"].iterdir()))
+                if extractor.extract_bytes(data, "bill.eml").findings)
+    name = f"Watch-{uuid.uuid4().hex[:8]}"
+    connection = client()
+    assert connection.create(name)[0] == "OK"
+    connection.append(name, None, None, b"From: a@b.example\r\nSubject: hello\r\n\r\nhi\r\n")
+    report = tmp_path / "report.jsonl"
+
+    def rows() -> list[dict]:
+        return [json.loads(line) for line in report.read_text().splitlines()] \
+            if report.exists() else []
+
+    environ = {**os.environ, "CUSTID_IMAP_PASSWORD": env("PASSWORD"),
+               "CUSTID_IMAP_CA_FILE": env("CA"), "CUSTID_DATA_DIR": str(tmp_path / "data"),
+               "CUSTID_WORKERS": "1"}
+    for variable in ("DATABASE_URL", "REDIS_URL"):
+        environ.pop(variable, None)
+    url = f"imap://{env('USER')}@127.0.0.1:{env('PORT')}/{name}"
+    with (tmp_path / "output").open("w") as output:
+        process = subprocess.Popen([CUSTID, "ingest", url, "--watch", "--every", "0.5",
+                                    "--report", str(report)], env=environ, stdout=output,
+                                   stderr=subprocess.STDOUT)
+        try:
+            wait_for(lambda: len(rows()) == 1, "the message there at the start")
+            connection.append(name, None, None, bill.replace(b"\n", b"\r\n"))
+            connection.logout()
+            wait_for(lambda: len(rows()) == 2, "the new bill")
+            process.send_signal(signal.SIGTERM)
+            code = process.wait(timeout=120)
+        finally:
+            if process.poll() is None:
+                process.kill()
+    assert code == 0, (tmp_path / "output").read_text()
+    first, second = rows()
+    assert first["status"] == "skipped" and first["path"].endswith(f"/{name}#1")
+    assert second["status"] == "done" and second["path"].endswith(f"/{name}#2")
+    assert second["findings"]  # the bill's numbers, read once

@@ -17,6 +17,7 @@ import redis
 from playwright.sync_api import sync_playwright
 
 from extractor.service.serve import api_command, free_port, worker_command
+from samples.mailboxes import messages, write_mbox
 from tests.conftest import SAMPLES, new_key
 from tests.processes import stop_all, wait
 
@@ -95,6 +96,34 @@ def test_upload_through_the_page(service: tuple[str, str], tmp_path: Path) -> No
     assert seen == expected and width > 0
     assert progress.endswith("done: 1 number found")
     assert screenshot.stat().st_size > 10_000
+
+
+def test_an_mbox_through_the_page(service: tuple[str, str], tmp_path: Path) -> None:
+    """An mbox dropped on the page shows a line per message, each followed until done."""
+    url, key = service
+    write_mbox(tmp_path / "export", messages(4, 0.5, 5, tmp_path / "generated"))
+    errors: list[str] = []
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            tmp_path / "profile", executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+        try:
+            page = context.pages[0] if context.pages else context.new_page()
+            page.set_default_timeout(TIMEOUT_MS)
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            page.goto(url)
+            page.get_by_label("API key (kept in this tab only)").fill(key)
+            page.get_by_role("button", name="Use this key").click()
+            page.get_by_label("Documents to add").set_input_files(tmp_path / "export")
+            page.wait_for_function("() => document.querySelectorAll("
+                                   "'#progress .messages li.done').length === 4")
+            lines = page.locator("#progress .messages li").all_inner_texts()
+            heading = page.locator("#progress > li > span").nth(1).inner_text()
+        finally:
+            context.close()
+    assert not errors, f"errors on the page: {'; '.join(errors)}"
+    assert heading == "4 messages"
+    assert [line.split(":")[0] for line in lines] == [f"export#{n}" for n in range(1, 5)]
+    assert any("number" in line and "0 numbers" not in line for line in lines)
 
 
 def test_ingest_through_the_service(service: tuple[str, str], tmp_path: Path) -> None:

@@ -27,7 +27,16 @@ from extractor.api.deps import (
     rate_limit,
     require,
 )
-from extractor.api.schemas import Accepted, DocumentOut, DocumentSummary, Page, Status
+from extractor.api.schemas import (
+    Accepted,
+    DocumentOut,
+    DocumentSummary,
+    MailboxAccepted,
+    MessageAccepted,
+    MessageProblem,
+    Page,
+    Status,
+)
 from extractor.service import admission, metrics, processing, queue, webhook
 from extractor.service.tables import Document
 
@@ -54,30 +63,67 @@ class Upload:
 
 
 async def upload(request: Request) -> JSONResponse:
-    """Store and queue documents (streamed to disk); 202 with where to follow each one."""
+    """Store and queue documents (streamed to disk); 202 with where to follow each one. An mbox
+    (told by its "From " lines) makes a document of each of its messages: its answer lists them
+    (`MailboxAccepted`), with the messages refused or damaged."""
     state = request.app.state
     caller = await identify(request, state.db, await bearer(request))
     allow(caller, "member")
+    settings = state.settings
     files = await admission.receive(request.headers.get("content-type", ""), request.stream(),
-                                 state.store, state.settings.max_upload_bytes)
+                                 state.store, settings.max_upload_bytes,
+                                 settings.max_mailbox_bytes)
     webhook_url = files.fields.get("webhook_url") or None
     try:
         if webhook_url:
-            await run_in_threadpool(webhook.check, webhook_url, state.settings.webhook_allow)
+            await run_in_threadpool(webhook.check, webhook_url, settings.webhook_allow)
+        shape = await admission.open_mailboxes(files, state.store, settings.max_upload_bytes,
+                                               settings.max_mailbox_messages)
+        names = [name for name, _staged in files.files]
         admitted = await state.admitter.admit(
-            admission.Arrival(caller.workspace_id, files, webhook_url))
+            admission.Arrival(caller.workspace_id, files, webhook_url)) if names else []
     except BaseException:
         files.discard()
         raise
     status = 202 if any(new for _id, new in admitted) else 200
-    if len(admitted) == 1 and status == 200:
-        document = await run_in_threadpool(get_document, admitted[0][0], state.db,
-                                           caller.workspace_id, Reveal(None))
-        return JSONResponse(document.model_dump(mode="json"), status)
-    accepted = [Accepted(id=document_id, status_url=_status_url(request, document_id),
-                         duplicate=not new).model_dump() for document_id, new in admitted]
-    return JSONResponse(accepted[0] if len(accepted) == 1 else accepted, status)
+    if not any(shape):  # documents only, no mbox
+        if len(admitted) == 1 and status == 200:
+            document = await run_in_threadpool(get_document, admitted[0][0], state.db,
+                                               caller.workspace_id, Reveal(None))
+            return JSONResponse(document.model_dump(mode="json"), status)
+        accepted = [_accepted(request, document_id, new) for document_id, new in admitted]
+        return JSONResponse(accepted[0] if len(accepted) == 1 else accepted, status)
+    each = iter(zip(names, admitted, strict=True))
+    answers = [_accepted(request, *next(each)[1]) if box is None
+               else _mailbox(request, box, [next(each) for _message in range(box.messages)])
+               for box in shape]
+    return JSONResponse(answers[0] if len(answers) == 1 else answers, status)
 
+
+def _accepted(request: Request, document_id: str, new: bool) -> dict[str, Any]:
+    return Accepted(id=document_id, status_url=_status_url(request, document_id),
+                    duplicate=not new).model_dump()
+
+
+def _mailbox(request: Request, box: admission.Mailbox,
+             messages: list[tuple[str, tuple[str, bool]]]) -> dict[str, Any]:
+    """The answer for an uploaded mbox: its messages' documents and its problems."""
+    ids = dict(messages)
+    problems = box.problems + ([admission.cut_problem(box, ids[box.cut][0])] if box.cut else [])
+    return MailboxAccepted(
+        mailbox=box.name,
+        documents=[MessageAccepted(name=name, id=document_id, duplicate=not new,
+                                   status_url=_status_url(request, document_id))
+                   for name, (document_id, new) in messages],
+        problems=[MessageProblem(name=problem.name, code=problem.error.code,
+                                 message=problem.error.message, id=problem.document_id)
+                  for problem in problems]).model_dump()
+
+
+# The schemas of the mbox answer, which no served route brings into the OpenAPI components.
+_MAILBOX_SCHEMA = MailboxAccepted.model_json_schema(ref_template="#/components/schemas/{model}")
+UPLOAD_SCHEMAS: dict[str, Any] = {**_MAILBOX_SCHEMA.pop("$defs"),
+                                  "MailboxAccepted": _MAILBOX_SCHEMA}
 
 # The OpenAPI operation of `Upload`, which FastAPI does not serve (see there).
 UPLOAD: dict[str, Any] = {
@@ -93,10 +139,14 @@ UPLOAD: dict[str, Any] = {
                             "description": "Called with the document when it is done or failed"},
         }}}}},
     "responses": {
-        "202": {"description": "Where to follow each document (a list for several files)",
+        "202": {"description": "Where to follow each document (a list for several files; an "
+                               "mbox answers a MailboxAccepted, in the list if with others)",
                 "content": {"application/json": {"schema": {"anyOf": [
                     {"$ref": "#/components/schemas/Accepted"},
-                    {"type": "array", "items": {"$ref": "#/components/schemas/Accepted"}}]}}}},
+                    {"$ref": "#/components/schemas/MailboxAccepted"},
+                    {"type": "array", "items": {"anyOf": [
+                        {"$ref": "#/components/schemas/Accepted"},
+                        {"$ref": "#/components/schemas/MailboxAccepted"}]}}]}}}},
         "200": {"description": "Every file stored before: for one, its document",
                 "content": {"application/json": {"schema": {"anyOf": [
                     {"$ref": "#/components/schemas/DocumentOut"},
@@ -104,7 +154,8 @@ UPLOAD: dict[str, Any] = {
         "400": {"description": "Not a multipart upload with a `file`"},
         "401": {"description": "No valid API key"},
         "403": {"description": "The key's role is below member"},
-        "413": {"description": "A file is larger than the upload limit"},
+        "413": {"description": "A file is larger than the upload limit, or an mbox than the "
+                               "mailbox limits (too_large, too_many_messages)"},
         "422": {"description": "The webhook URL is not allowed"},
         "503": {"description": "The database is unavailable: retry after Retry-After"},
         "507": {"description": "The data disk is full: nothing was stored"}},

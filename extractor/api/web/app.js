@@ -82,6 +82,10 @@ async function upload(file) {
     const form = new FormData();
     form.append("file", file, file.name);
     const answer = await (await api("/v1/documents", { method: "POST", body: form })).json();
+    if (answer.documents) {
+      await followMailbox(answer, line);
+      return;
+    }
     const url = answer.status_url || `/v1/documents/${answer.id}`;
     status.textContent = answer.duplicate || !answer.status_url ? "stored before" : "queued";
     await follow(url, line);
@@ -89,6 +93,29 @@ async function upload(file) {
     item.className = "failed";
     status.textContent = `failed: ${error.message}`;
   }
+}
+
+// An mbox: a line for each of its messages, followed as any upload, and its problems.
+async function followMailbox(answer, line) {
+  const count = answer.documents.length;
+  const problems = answer.problems.length;
+  line.status.textContent = `${count} message${count === 1 ? "" : "s"}` +
+    (problems ? `, ${problems} with a problem` : "");
+  line.item.className = "done";
+  const list = element("ul", { class: "messages" });
+  line.item.append(list);
+  const cut = new Set(answer.problems.filter((problem) => problem.id).map((p) => p.name));
+  for (const problem of answer.problems.filter((p) => !p.id)) {
+    list.append(element("li", { class: "failed",
+                                text: `${problem.name}: ${problem.code}: ${problem.message}` }));
+  }
+  await Promise.all(answer.documents.map((document) => {
+    const status = element("span", { text: document.duplicate ? "stored before" : "queued" });
+    const name = cut.has(document.name) ? `${document.name} (cut short)` : document.name;
+    const item = element("li", {}, element("span", { text: `${name}: ` }), status);
+    list.append(item);
+    return follow(document.status_url, { item, status });
+  }));
 }
 
 async function uploadAll(files) {
