@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from extractor.errors import BadUpload
 from extractor.service import processing, queue
-from extractor.service.db import Database
+from extractor.service.db import Database, lock_files
 from extractor.service.store import Staged, Store
 from extractor.service.tables import Document, new_id
 
@@ -272,6 +272,7 @@ def _admit_all(db: Database, store: Store, files: list[File]) -> list[tuple[str,
             for sha256 in sorted(locks.values()):
                 stack.enter_context(store.lock(sha256))
             session = stack.enter_context(db.session())
+            lock_files(session, [f.staged.sha256 for f in files])
             known = {(workspace_id, sha256): document_id
                      for workspace_id, sha256, document_id in session.execute(
                          select(Document.workspace_id, Document.sha256, Document.id).where(
@@ -303,9 +304,9 @@ def _admit_all(db: Database, store: Store, files: list[File]) -> list[tuple[str,
 
 def _drop_placed(db: Database, store: Store, placed: list[str]) -> None:
     """After a failed transaction: its originals, unless a document has them (checked under the
-    file's lock, as deletion does). With the database still away they stay: an original nobody
-    has only takes room (the next upload of the file adopts it), while one a commit of unknown
-    outcome recorded must not go."""
+    file's lock, as deletion does). With the database still away they stay (one a commit of
+    unknown outcome recorded must not go): the next upload of the file adopts it, or the sweep
+    removes it (`processing.sweep_originals`)."""
     try:
         for sha256 in placed:
             processing.drop_original(db.engine, store, sha256)
