@@ -304,7 +304,10 @@ class S3Store(Store):
             except ClientError as exc:
                 if not _missing(exc):
                     raise
-                self.client.create_bucket(Bucket=self.bucket)
+                try:
+                    self.client.create_bucket(Bucket=self.bucket)
+                except ClientError:  # made meanwhile by another process, or refused
+                    self.client.head_bucket(Bucket=self.bucket)
 
     def key(self, sha256: str) -> str:
         return f"{self.prefix}{sha256[:2]}/{_checked(sha256)}"

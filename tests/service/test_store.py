@@ -22,6 +22,7 @@ from extractor.service.db import Database, lock_files, upgrade
 from extractor.service.store import BLOCK, BUFFER, LocalStore, Staged, Store, open_store
 from extractor.service.tables import Document
 from extractor.settings import Settings
+from tests.conftest import SAMPLES, eager_client
 
 BOUNDARY = "xyz"
 
@@ -380,3 +381,26 @@ def test_an_upload_on_another_host_holds_off_the_removal_of_its_file(
     assert removed == [False]
     assert stored(api) == {sha256}
     db.engine.dispose()
+
+
+def test_the_service_keeps_reads_and_erases_originals_in_the_store(
+        database_url: str, store_url: str, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Through the API, its worker task run eagerly: the original goes to the store named by
+    CUSTID_STORE_URL (none into a bucket's data dir), is read from there, downloaded, and goes
+    with its document."""
+    path = SAMPLES / "doc-00002.pdf"
+    with eager_client(database_url, tmp_path / "data", monkeypatch, store_url=store_url) as api:
+        answer = api.post("/v1/documents", files=[("file", (path.name, path.read_bytes()))])
+        assert answer.status_code == 202
+        document = api.get(answer.json()["status_url"]).json()
+        assert document["status"] == "done" and document["result"]["findings"]
+        store = open_store(Settings(data_dir=tmp_path / "elsewhere", store_url=store_url))
+        assert stored(store) == {document["sha256"]}
+        if not isinstance(store, LocalStore):
+            assert not (tmp_path / "data" / "originals").exists()
+        original = api.get(f"/v1/documents/{document['id']}/original")
+        assert original.content == path.read_bytes()
+        assert original.headers["content-disposition"] == 'attachment; filename="doc-00002.pdf"'
+        assert api.delete(f"/v1/documents/{document['id']}").status_code == 204
+        assert stored(store) == set()
