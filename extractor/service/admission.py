@@ -293,9 +293,8 @@ def _admit_all(db: Database, store: Store, files: list[File]) -> list[tuple[str,
                 new.append(staged)
             if rows:  # the rows first: a conflict (IntegrityError) places no original
                 session.execute(insert(Document), rows)
-            for staged in new:
-                if store.keep(staged):
-                    placed.append(staged.sha256)
+            placed += [staged.sha256 for staged, kept in zip(new, store.keep_all(new),
+                                                               strict=True) if kept]
             return admitted  # committed on leaving the session
     except BaseException:
         _drop_placed(db, store, placed)

@@ -21,6 +21,7 @@ import threading
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -235,6 +236,10 @@ class Store(ABC):
         """Place a staged upload (closed first) at its content address, durably, under its
         `lock`; an existing copy stays: whether this placed it. The staged file is gone after."""
 
+    def keep_all(self, staged: list[Staged]) -> list[bool]:
+        """`keep` each, one after the other."""
+        return [self.keep(file) for file in staged]
+
     @abstractmethod
     def read(self, sha256: str) -> bytes: ...
 
@@ -298,6 +303,7 @@ class S3Store(Store):
         super().__init__(root, root / "locks")
         self.client: S3Client = boto3.client("s3", config=Config(
             max_pool_connections=S3_CONNECTIONS, retries={"mode": "standard"}))
+        self._senders = ThreadPoolExecutor(S3_CONNECTIONS, thread_name_prefix="custid-s3")
         with self._failing("open the bucket"):
             try:
                 self.client.head_bucket(Bucket=self.bucket)
@@ -320,23 +326,26 @@ class S3Store(Store):
             raise OSError(f"S3 could not {action}: {exc}") from exc
 
     def keep(self, staged: Staged) -> bool:
+        """One conditional PUT (If-None-Match: an existing copy stays; a service that ignores
+        the condition writes the same bytes again, and this counts as placed)."""
         staged.close()
-        key = self.key(staged.sha256)
+        checksum = base64.b64encode(bytes.fromhex(staged.sha256)).decode()
         try:
-            with self._failing("store an original"):
+            with self._failing("store an original"), staged.path.open("rb") as body:
                 try:
-                    self.client.head_object(Bucket=self.bucket, Key=key)
-                    return False
+                    self.client.put_object(Bucket=self.bucket, Key=self.key(staged.sha256),
+                                           Body=body, ChecksumSHA256=checksum, IfNoneMatch="*")
                 except ClientError as exc:
-                    if not _missing(exc):
+                    if exc.response.get("Error", {}).get("Code") not in EXISTS:
                         raise
-                checksum = base64.b64encode(bytes.fromhex(staged.sha256)).decode()
-                with staged.path.open("rb") as body:
-                    self.client.put_object(Bucket=self.bucket, Key=key, Body=body,
-                                           ChecksumSHA256=checksum)
+                    return False
                 return True
         finally:
             staged.discard()
+
+    def keep_all(self, staged: list[Staged]) -> list[bool]:
+        """All at once: each PUT is a round trip to the service."""
+        return list(self._senders.map(self.keep, staged))
 
     def read(self, sha256: str) -> bytes:
         with self._failing("read an original"):
@@ -356,6 +365,9 @@ class S3Store(Store):
                          and item["LastModified"].timestamp() < before]
                 if batch:
                     yield batch
+
+
+EXISTS = ("PreconditionFailed", "ConditionalRequestConflict")  # the key is (being) written
 
 
 def _missing(error: ClientError) -> bool:
