@@ -19,7 +19,15 @@ from extractor.errors import TooLarge
 from extractor.service import admission, processing
 from extractor.service.admission import HOLD, Admitter, Arrival, BadUpload, admit, receive
 from extractor.service.db import Database, lock_files, upgrade
-from extractor.service.store import BLOCK, BUFFER, LocalStore, Staged, Store, open_store
+from extractor.service.store import (
+    BLOCK,
+    BUFFER,
+    LocalStore,
+    S3Store,
+    Staged,
+    Store,
+    open_store,
+)
 from extractor.service.tables import Document
 from extractor.settings import Settings
 from tests.conftest import SAMPLES, eager_client
@@ -404,3 +412,16 @@ def test_the_service_keeps_reads_and_erases_originals_in_the_store(
         assert original.headers["content-disposition"] == 'attachment; filename="doc-00002.pdf"'
         assert api.delete(f"/v1/documents/{document['id']}").status_code == 204
         assert stored(store) == set()
+
+
+def test_an_original_changed_in_the_bucket_is_not_read(store_url: str, tmp_path: Path) -> None:
+    if not store_url.startswith("s3://"):
+        pytest.skip("a local original is a read-only file of the service's own")
+    store = open_store(Settings(data_dir=tmp_path / "data", store_url=store_url))
+    assert isinstance(store, S3Store)
+    staged = store.stage(100)
+    staged.write(b"%PDF-1.4 as uploaded")
+    assert store.keep_all([staged]) == [True]
+    store.client.put_object(Bucket=store.bucket, Key=store.key(staged.sha256), Body=b"changed")
+    with pytest.raises(OSError, match="other bytes"):
+        store.read(staged.sha256)
