@@ -69,14 +69,16 @@ def wait_until(check: Callable[[], bool], seconds: float) -> None:
 
 class Service:
     """redis-server, the API and (unless `workers` is 0) a Celery worker of `workers` processes,
-    on a fresh data dir; the client holds an admin key."""
+    on a fresh data dir, with `env` added to the environment (CUSTID_STORE_URL, say); the client
+    holds an admin key."""
 
-    def __init__(self, root: Path, workers: int) -> None:
+    def __init__(self, root: Path, workers: int, env: dict[str, str] | None = None) -> None:
         self.data = Path(tempfile.mkdtemp(dir=root))
         port, redis_port = free_port(), free_port()
         url = f"sqlite:///{self.data / 'custid.db'}"
         self.env = {**os.environ, "CUSTID_DATA_DIR": str(self.data), "DATABASE_URL": url,
-                    "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0", "CUSTID_SWEEP_INTERVAL": "0"}
+                    "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0", "CUSTID_SWEEP_INTERVAL": "0",
+                    **(env or {})}
         upgrade(url)
         with database(url).session() as session:
             key = create_key(session, "default", "admin")[1]
@@ -109,8 +111,9 @@ class Service:
         self.supervisor.stop()
 
 
-def service_rate(root: Path, files: list[Path], workers: int) -> float:
-    service = Service(root, workers)
+def service_rate(root: Path, files: list[Path], workers: int,
+                 env: dict[str, str] | None = None) -> float:
+    service = Service(root, workers, env)
     try:
         start = time.perf_counter()
         for index in range(0, len(files), BATCH):

@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     # The service (`custid serve`); DATABASE_URL and REDIS_URL are read without the prefix.
     data_dir: Path = Field(default_factory=lambda: user_data_path("custid"),
                            description="Originals, the SQLite database and a started Redis")
+    store_url: str | None = Field(
+        None, description="Where originals are kept: a folder, or s3://BUCKET/PREFIX in an "
+        "S3-compatible service (endpoint and credentials from AWS_ENDPOINT_URL, "
+        "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_DEFAULT_REGION); default: the data dir")
     database_url: str | None = Field(
         None, validation_alias=AliasChoices("DATABASE_URL", "database_url"),
         description="SQLAlchemy URL; default SQLite in the data dir")
@@ -66,6 +70,9 @@ class Settings(BaseSettings):
     webhook_timeout: float = Field(5.0, gt=0, description="Seconds per webhook call")
     sweep_interval: float = Field(60.0, ge=0, description="Seconds between sweeps; 0: no sweep")
     stuck_after: float = Field(600.0, gt=0, description="Seconds queued/processing to requeue")
+    orphan_after: float = Field(3600.0, gt=0, description="Seconds after which the sweep "
+                                "removes an original no document has (left by an upload whose "
+                                "transaction failed)")
     max_attempts: int = Field(3, ge=1, description="Requeues before a document fails")
     task_soft_time_limit: float = Field(120.0, gt=0, description="Seconds per document, soft")
     task_time_limit: float = Field(150.0, gt=0, description="Seconds per document, hard kill")

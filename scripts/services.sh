@@ -1,4 +1,4 @@
-# Start and stop throwaway Redis, PostgreSQL and Dovecot (IMAP) servers on loopback (sourced by the scripts).
+# Start and stop throwaway Redis, PostgreSQL, Dovecot (IMAP) and S3 (moto) servers on loopback (sourced by the scripts).
 
 free_port() { .venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
@@ -31,7 +31,16 @@ start_postgres() {  # $1: run directory; sets POSTGRES_URL_STARTED
   POSTGRES_URL_STARTED="postgresql+psycopg://$user@127.0.0.1:$port/postgres"
 }
 
+start_s3() {  # $1: run directory; sets S3_ENDPOINT_STARTED (moto's server: a real S3 HTTP API)
+  local port; port=$(free_port)
+  .venv/bin/moto_server -H 127.0.0.1 -p "$port" >"$1/s3.log" 2>&1 &
+  echo $! > "$1/s3.pid"
+  for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+  S3_ENDPOINT_STARTED="http://127.0.0.1:$port"
+}
+
 stop_services() {  # $1: run directory
+  [ -f "$1/s3.pid" ] && kill "$(cat "$1/s3.pid")" 2>/dev/null || true
   [ -f "$1/dovecot/dovecot.conf" ] && doveadm -c "$1/dovecot/dovecot.conf" stop 2>/dev/null || true
   [ -f "$1/redis.pid" ] && kill "$(cat "$1/redis.pid")" 2>/dev/null || true
   if [ -d "$1/pg/data" ]; then

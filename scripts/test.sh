@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set up everything (scripts/setup.sh), start Redis, PostgreSQL and Dovecot on loopback for the
+# Set up everything (scripts/setup.sh), start Redis, PostgreSQL, Dovecot and S3 on loopback for the
 # tests, run ruff, mypy and the whole test suite, then stop the servers again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +13,8 @@ start_redis "$RUN_DIR"
 start_postgres "$RUN_DIR"
 export CUSTID_TEST_REDIS_URL="$REDIS_URL_STARTED"
 export CUSTID_TEST_DATABASE_URL="$POSTGRES_URL_STARTED"
+start_s3 "$RUN_DIR"
+export CUSTID_TEST_S3_ENDPOINT="$S3_ENDPOINT_STARTED"
 start_dovecot "$RUN_DIR"
 export CUSTID_TEST_IMAP_PORT="$DOVECOT_IMAP_PORT" CUSTID_TEST_IMAP_IMAPS_PORT="$DOVECOT_IMAPS_PORT"
 export CUSTID_TEST_IMAP_CA="$DOVECOT_CA" CUSTID_TEST_IMAP_USER=custid CUSTID_TEST_IMAP_PASSWORD=secret

@@ -116,6 +116,28 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def s3_endpoint() -> str:
+    url = os.environ.get("CUSTID_TEST_S3_ENDPOINT")
+    if not url:
+        pytest.fail("CUSTID_TEST_S3_ENDPOINT is not set: run the suite with scripts/test.sh")
+    return url
+
+
+@pytest.fixture(params=["local", "s3"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path,
+              monkeypatch: pytest.MonkeyPatch) -> str:
+    """CUSTID_STORE_URL of a new, empty store: a folder in tmp_path, or a bucket of the S3
+    endpoint scripts/test.sh started (its address and credentials in the AWS_ variables)."""
+    if request.param == "local":
+        return str(tmp_path / "store")
+    for name, value in (("AWS_ENDPOINT_URL", request.getfixturevalue("s3_endpoint")),
+                        ("AWS_ACCESS_KEY_ID", "test"), ("AWS_SECRET_ACCESS_KEY", "test"),
+                        ("AWS_DEFAULT_REGION", "us-east-1")):
+        monkeypatch.setenv(name, value)
+    return f"s3://custid-{uuid.uuid4().hex[:12]}/originals"
+
+
 @dataclass
 class Hooks:
     """A webhook receiver on loopback: its URL, and the bodies it was sent."""

@@ -9,6 +9,7 @@ import asyncio
 import errno
 import gc
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from typing import Any
@@ -33,11 +34,11 @@ from extractor.errors import (
     StorageError,
 )
 from extractor.masking import install_log_masking
-from extractor.service import logs, queue
+from extractor.service import logs, processing, queue
 from extractor.service.admission import Admitter
 from extractor.service.auth import KeyCache, RateLimiter
 from extractor.service.db import Database, database, upgrade
-from extractor.service.store import Store
+from extractor.service.store import Store, open_store
 from extractor.service.tables import DEFAULT_WORKSPACE
 from extractor.settings import Settings, get_settings
 
@@ -45,11 +46,18 @@ log = logging.getLogger(__name__)
 RETRY_AFTER = 5  # seconds a client waits when the database is unavailable
 
 
-async def _sweep_forever(db: Database, settings: Settings) -> None:
+async def _sweep_forever(db: Database, store: Store, settings: Settings) -> None:
+    """Stuck documents every `sweep_interval`; originals no document has (the whole store
+    listed) every `orphan_after` at most."""
+    originals_due = 0.0
     while True:
         await asyncio.sleep(settings.sweep_interval)
         try:
             await asyncio.to_thread(queue.sweep, db, settings.stuck_after, settings.max_attempts)
+            if (started := time.monotonic()) >= originals_due:
+                await asyncio.to_thread(processing.sweep_originals, db, store,
+                                        settings.orphan_after)
+                originals_due = started + settings.orphan_after
         except Exception:
             log.exception("sweep failed; trying again in %s s", settings.sweep_interval)
 
@@ -120,11 +128,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         db = database(settings.database)
         db.ensure_workspace(DEFAULT_WORKSPACE, settings.workspace_mode)
         app.state.settings, app.state.db = settings, db
-        app.state.store = Store(settings.data_dir)
+        app.state.store = await asyncio.to_thread(open_store, settings)
         app.state.admitter = Admitter(db, app.state.store)
         app.state.limiter = RateLimiter(settings.rate_limit)
         app.state.keys = KeyCache(settings.key_cache_seconds)
-        sweeper = (asyncio.create_task(_sweep_forever(db, settings))
+        sweeper = (asyncio.create_task(_sweep_forever(db, app.state.store, settings))
                    if settings.sweep_interval else None)
         gc.collect()  # what startup built (150,000 objects; a full collection over them took
         gc.freeze()  # 70 ms here, stalling every request in flight) is left out of later ones

@@ -367,7 +367,7 @@ def erase(
     """Erase an account with every document, original and result that named it."""
     from extractor.service.erase import accounts_with
     from extractor.service.erase import erase as erase_accounts
-    from extractor.service.store import Store
+    from extractor.service.store import open_store
     from extractor.service.tables import Account
 
     if bool(account) == bool(number) or bool(number) != bool(issuer):
@@ -381,7 +381,7 @@ def erase(
         if not accounts:
             err.print("[red]error:[/red] no such account")
             raise typer.Exit(2)
-        erased = erase_accounts(session, Store(get_settings().data_dir), accounts[0].workspace_id,
+        erased = erase_accounts(session, open_store(get_settings()), accounts[0].workspace_id,
                                 accounts, documents=True, by="cli")
     typer.echo(f"erased {erased.accounts} account(s) and {erased.documents} document(s)")
 

@@ -26,7 +26,7 @@ from extractor.errors import BadUpload, InputError, MalformedDocument, TooManyMe
 from extractor.read import mailbox
 from extractor.read.sniff import is_mbox, sniff
 from extractor.service import processing, queue
-from extractor.service.db import Database
+from extractor.service.db import Database, lock_files
 from extractor.service.store import Staged, Store
 from extractor.service.tables import Document, new_id
 
@@ -398,6 +398,7 @@ def _admit_all(db: Database, store: Store, files: list[File]) -> list[tuple[str,
             for sha256 in sorted(locks.values()):
                 stack.enter_context(store.lock(sha256))
             session = stack.enter_context(db.session())
+            lock_files(session, [f.staged.sha256 for f in files])
             known = {(workspace_id, sha256): document_id
                      for workspace_id, sha256, document_id in session.execute(
                          select(Document.workspace_id, Document.sha256, Document.id).where(
@@ -418,9 +419,8 @@ def _admit_all(db: Database, store: Store, files: list[File]) -> list[tuple[str,
                 new.append(staged)
             if rows:  # the rows first: a conflict (IntegrityError) places no original
                 session.execute(insert(Document), rows)
-            for staged in new:
-                if store.keep(staged):
-                    placed.append(staged.sha256)
+            placed += [staged.sha256 for staged, kept in zip(new, store.keep_all(new),
+                                                               strict=True) if kept]
             return admitted  # committed on leaving the session
     except BaseException:
         _drop_placed(db, store, placed)
@@ -429,9 +429,9 @@ def _admit_all(db: Database, store: Store, files: list[File]) -> list[tuple[str,
 
 def _drop_placed(db: Database, store: Store, placed: list[str]) -> None:
     """After a failed transaction: its originals, unless a document has them (checked under the
-    file's lock, as deletion does). With the database still away they stay: an original nobody
-    has only takes room (the next upload of the file adopts it), while one a commit of unknown
-    outcome recorded must not go."""
+    file's lock, as deletion does). With the database still away they stay (one a commit of
+    unknown outcome recorded must not go): the next upload of the file adopts it, or the sweep
+    removes it (`processing.sweep_originals`)."""
     try:
         for sha256 in placed:
             processing.drop_original(db.engine, store, sha256)

@@ -5,14 +5,14 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -105,6 +105,16 @@ class Database:
                 session.add(Workspace(id=workspace_id, mode=mode))
             else:
                 workspace.mode = mode
+
+
+def lock_files(session: Session, sha256s: Iterable[str]) -> None:
+    """Lock the originals of these files across hosts until the transaction ends: uploads and
+    removals of a file exclude each other through it (PostgreSQL's advisory locks, taken in
+    order, so that no two wait for each other). SQLite is one host's, where the store's lock is
+    enough."""
+    keys = sorted({int(sha256[:15], 16) for sha256 in sha256s})  # 60 bits: a bigint
+    if keys and session.get_bind().dialect.name == "postgresql":
+        session.execute(select(*(func.pg_advisory_xact_lock(key) for key in keys)))
 
 
 @lru_cache

@@ -11,6 +11,7 @@ between, outside any.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from extractor.document.result import DocumentResult, ErrorInfo
 from extractor.pipeline import Extractor
-from extractor.service.db import Database
+from extractor.service.db import Database, lock_files
 from extractor.service.link import link_document
 from extractor.service.queue import given_up
 from extractor.service.store import Store
@@ -137,11 +138,28 @@ def delete_document(session: Session, store: Store, document: Document) -> None:
                  lambda done: drop_original(done.get_bind(), store, document.sha256), once=True)
 
 
-def drop_original(bind: Engine | Connection, store: Store, sha256: str) -> None:
-    """The original, unless a document has it (checked under the file's lock, see store)."""
+def drop_original(bind: Engine | Connection, store: Store, sha256: str) -> bool:
+    """The original, unless a document has it (checked under the file's lock, see store):
+    whether it went."""
     with store.lock(sha256), Session(bind) as session, session.begin():
-        if not session.scalar(select(exists().where(Document.sha256 == sha256))):
-            store.delete(sha256)
+        lock_files(session, [sha256])
+        if session.scalar(select(exists().where(Document.sha256 == sha256))):
+            return False
+        store.delete(sha256)
+        return True
+
+
+def sweep_originals(db: Database, store: Store, older_than: float) -> list[str]:
+    """Remove the originals no document has, placed more than `older_than` seconds ago: those of
+    uploads whose transaction failed with the database away (see admission). Recent ones stay,
+    as an upload on another host may be about to commit its row."""
+    dropped: list[str] = []
+    for batch in store.stored(time.time() - older_than):
+        with db.session() as session:
+            had = set(session.scalars(select(Document.sha256).where(Document.sha256.in_(batch))))
+        dropped += [sha256 for sha256 in batch
+                    if sha256 not in had and drop_original(db.engine, store, sha256)]
+    return dropped
 
 
 def document_query(workspace_id: str, status: str | None = None, issuer: str | None = None,

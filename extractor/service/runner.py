@@ -19,7 +19,7 @@ from extractor.pipeline import Extractor
 from extractor.service import metrics, processing, queue
 from extractor.service.db import Database, database
 from extractor.service.sandbox import SandboxedExtractor
-from extractor.service.store import Store
+from extractor.service.store import Store, open_store
 from extractor.service.tables import Document
 from extractor.settings import Settings, get_settings
 
@@ -39,7 +39,7 @@ class Context:
 def context() -> Context:
     """This process's database, store and compiled packs (made after the fork)."""
     settings = get_settings()
-    return Context(settings, database(settings.database), Store(settings.data_dir),
+    return Context(settings, database(settings.database), open_store(settings),
                    SandboxedExtractor(settings))
 
 

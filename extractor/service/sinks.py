@@ -33,7 +33,7 @@ from extractor.read.mailbox import MailMessage
 from extractor.service import admission, queue, runner
 from extractor.service.db import Database, database
 from extractor.service.serve import SERVE_FILE
-from extractor.service.store import Staged, Store
+from extractor.service.store import Staged, Store, open_store
 from extractor.service.tables import DEFAULT_WORKSPACE, Document, now
 from extractor.settings import Settings
 
@@ -374,7 +374,7 @@ class QueueSink(_Followed):
     def __init__(self, settings: Settings, threads: int = 2) -> None:
         self.settings = settings
         self.db = database(settings.database)
-        self.store = Store(settings.data_dir)
+        self.store = open_store(settings)
         self.since = now()
         super().__init__(threads)
 

@@ -6,10 +6,11 @@ import datetime as dt
 import mimetypes
 import time
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
 from extractor.api.deps import (
@@ -188,18 +189,26 @@ def get_document(document_id: str, db: DbDep, workspace: WorkspaceDep,
         return DocumentOut.of(document, bool(reveal))
 
 
-@router.get("/{document_id}/original", response_class=FileResponse,
+@router.get("/{document_id}/original", response_class=Response,
             responses={200: {"content": {"application/octet-stream": {}}}})
 def get_original(document_id: str, request: Request, db: DbDep, store: StoreDep,
-                 caller: CallerDep, workspace: WorkspaceDep) -> FileResponse:
+                 caller: CallerDep, workspace: WorkspaceDep) -> Response:
     """The file as uploaded: a reveal of every number on it (audited, rate-limited)."""
     with db.session() as session:
         document = load(session, Document, document_id, workspace)
         rate_limit(request, caller)
         Reveal(caller).record(session, "original", document_id)
     media_type = mimetypes.guess_type(document.filename)[0] or "application/octet-stream"
-    return FileResponse(store.path(document.sha256), media_type=media_type,
-                        filename=document.filename)
+    return Response(store.read(document.sha256), media_type=media_type,
+                    headers={"Content-Disposition": _attachment(document.filename)})
+
+
+def _attachment(filename: str) -> str:
+    """The header a download is saved under its name by (RFC 6266; UTF-8 names percent-encoded,
+    as Starlette's FileResponse does)."""
+    quoted = quote(filename)
+    return (f'attachment; filename="{filename}"' if quoted == filename
+            else f"attachment; filename*=utf-8''{quoted}")
 
 
 @router.delete("/{document_id}", status_code=204, dependencies=[ADMIN])
