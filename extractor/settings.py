@@ -54,6 +54,8 @@ class Settings(BaseSettings):
         None, validation_alias=AliasChoices("REDIS_URL", "redis_url"),
         description="Celery broker; unset, `custid serve` starts its own redis-server")
     max_upload_bytes: int = Field(50 * 1024 * 1024, gt=0, description="Larger uploads get 413")
+    max_number_length: int = Field(64, ge=1, le=64, description="Longest account number "
+                                   "accepted (`POST /v1/accounts`; 422 above)")
     webhook_allow: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Comma-separated hosts (*.example.com, *) or IP networks webhooks may call; "
