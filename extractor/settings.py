@@ -60,6 +60,11 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Comma-separated hosts (*.example.com, *) or IP networks webhooks may call; "
                     "private and loopback addresses only when listed as addresses")
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated addresses (or networks) of reverse proxies whose "
+                    "X-Forwarded-For names the client (audit log); default: none, the peer is "
+                    "the client")
     webhook_timeout: float = Field(5.0, gt=0, description="Seconds per webhook call")
     sweep_interval: float = Field(60.0, ge=0, description="Seconds between sweeps; 0: no sweep")
     stuck_after: float = Field(600.0, gt=0, description="Seconds queued/processing to requeue")
@@ -89,7 +94,7 @@ class Settings(BaseSettings):
     task_delay: float = Field(0.0, ge=0, description="Seconds a worker waits before each "
                               "document (fault tests only)")
 
-    @field_validator("webhook_allow", mode="before")
+    @field_validator("webhook_allow", "trusted_proxies", mode="before")
     @classmethod
     def _split(cls, value: object) -> object:
         if isinstance(value, str):

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 
 import redis
@@ -35,9 +36,16 @@ def worker_command(count: int) -> list[str]:
             "--hostname", f"custid-{uuid.uuid4().hex[:8]}@%h"]
 
 
-def api_command(host: str, port: int, workers: int = 1) -> list[str]:
+def api_command(host: str, port: int, workers: int = 1,
+                trusted_proxies: Sequence[str] = ()) -> list[str]:
+    """uvicorn with the app; X-Forwarded-For and -Proto are believed only from
+    `trusted_proxies` (uvicorn's default, 127.0.0.1, is every client of a local serve: the
+    audit log's client address could be forged)."""
+    proxies = (["--proxy-headers", "--forwarded-allow-ips", ",".join(trusted_proxies)]
+               if trusted_proxies else ["--no-proxy-headers"])
     return [sys.executable, "-m", "uvicorn", "extractor.api.app:create_app", "--factory",
-            "--host", host, "--port", str(port), "--workers", str(workers), "--no-access-log"]
+            "--host", host, "--port", str(port), "--workers", str(workers), "--no-access-log",
+            *proxies]
 
 
 def redis_command(folder: Path, port: int) -> list[str]:
@@ -112,7 +120,8 @@ def serve(settings: Settings, host: str, port: int) -> int:
             env["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
             wait_for_redis(env["REDIS_URL"])
         supervisor.start("worker", worker_command(settings.workers), env)
-        supervisor.start("api", api_command(host, port, settings.api_workers), env)
+        supervisor.start("api", api_command(host, port, settings.api_workers,
+                                             settings.trusted_proxies), env)
         (settings.data_dir / SERVE_FILE).write_text(json.dumps(
             {"redis_url": env.get("REDIS_URL"), "api_url": f"http://{host}:{port}"}))
         return supervisor.watch()
