@@ -35,8 +35,9 @@ def make_engine(url: str) -> Engine:
         dbapi_connection.isolation_level = None  # transactions begin in _begin below
         cursor = dbapi_connection.cursor()
         # No busy handler (it sleeps up to 100 ms between tries): transactions wait in _begin.
+        # secure_delete: deleted rows are overwritten, not left in free pages (erasure).
         for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON",
-                       "busy_timeout=0"):
+                       "busy_timeout=0", "secure_delete=ON"):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 
@@ -76,6 +77,23 @@ def _begin_immediate(connection: Connection) -> None:
             if code != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
                 raise
         time.sleep(RETRY_SECONDS)
+
+
+def checkpoint(engine: Engine) -> None:
+    """SQLite: copy the WAL into the database and truncate it (after an erasure, so that the
+    erased rows' old pages are gone from the WAL too); other databases: nothing."""
+    if engine.dialect.name != "sqlite":
+        return
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        # Outside a transaction, waiting for readers of other processes to finish theirs.
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        cursor.execute("PRAGMA busy_timeout=0")
+        cursor.close()
+    finally:
+        connection.close()
 
 
 def upgrade(url: str) -> None:

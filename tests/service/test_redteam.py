@@ -133,3 +133,45 @@ def test_link_and_audit_ids_do_not_count_other_workspaces(client: TestClient,
     second = ids()
     assert [b - a for a, b in zip(first, second, strict=True)] != [4, 4]
     assert min(first + second) > 2**31  # random, not counted (by chance below: 1 in 2**20)
+
+
+COX = BILLS[0]  # its number: as printed and normalized
+COX_NUMBER = (COX[2].encode(), COX[2].replace("-", "").encode())
+
+
+def test_erasure_leaves_no_number_in_the_sqlite_files(database_url: str, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the files of SQLite")
+    files = [tmp_path / name for name in ("custid.db", "custid.db-wal")]
+
+    def shown() -> list[str]:
+        return [path.name for path in files if path.exists()
+                for number in COX_NUMBER if number in path.read_bytes()]
+
+    with eager_client(database_url, tmp_path / "data", monkeypatch) as client:
+        document = client.post("/v1/documents", files=[("file", ("bill.pdf", bill(*COX)))])
+        [link] = client.get(f"/v1/documents/{document.json()['id']}").json()["links"]
+        assert shown()  # the number is in the files while it is kept
+        erased = client.delete(f"/v1/accounts/{link['account_id']}",
+                               params={"erase": "documents"})
+        assert erased.status_code == 204
+        assert shown() == []  # right after the erasure, the service still running
+    assert shown() == []  # and after a clean close
+
+
+def test_erasure_covers_documents_still_queued(client: TestClient,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from extractor.service import queue, runner
+
+    account = client.post("/v1/accounts", json={"issuer": COX[0], "number": COX[2]}).json()
+    held: list[str] = []
+    monkeypatch.setattr(queue, "enqueue", held.extend)  # the message waits for a worker
+    document = client.post("/v1/documents", files=[("file", ("bill.pdf", bill(*COX)))]).json()
+    assert client.get(f"/v1/documents/{document['id']}").json()["status"] == "queued"
+    assert client.delete(f"/v1/accounts/{account['id']}",
+                         params={"erase": "documents"}).status_code == 204
+    assert client.get(f"/v1/documents/{document['id']}").status_code == 404
+    runner.run(held)  # the worker gets the message after the erasure
+    assert client.get("/v1/accounts").json()["items"] == []
+    assert client.get("/v1/documents").json()["items"] == []
