@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import lru_cache
 from pathlib import Path
 
@@ -16,18 +17,20 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from extractor.service.store import PRIVATE_DIR
 from extractor.service.tables import Workspace
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 30_000
 RETRY_SECONDS = 0.001  # between tries for SQLite's write lock
+PRIVATE_FILE = 0o600  # the database: for its owner alone
 
 
 def make_engine(url: str) -> Engine:
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True)
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        _create_private(Path(url.removeprefix("sqlite:///")))
     engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
 
     @event.listens_for(engine, "connect")
@@ -62,6 +65,14 @@ def make_engine(url: str) -> Engine:
             writer.release()
 
     return engine
+
+
+def _create_private(path: Path) -> None:
+    """The database file, made for its owner alone before SQLite opens it (SQLite gives its -wal
+    and -shm files the database's mode), in a folder made so too."""
+    path.parent.mkdir(PRIVATE_DIR, parents=True, exist_ok=True)
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, PRIVATE_FILE))
 
 
 def _begin_immediate(connection: Connection) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -21,6 +22,7 @@ from extractor.service.db import upgrade
 from extractor.settings import Settings
 
 STOP_SECONDS = 30  # a worker finishes its document within this, or is killed
+REDIS_CONFIG = "redis.conf"  # the started Redis's password
 SERVE_FILE = "serve.json"  # where a running serve's Redis and API are, for `custid ingest`
 
 
@@ -48,10 +50,21 @@ def api_command(host: str, port: int, workers: int = 1,
             *proxies]
 
 
-def redis_command(folder: Path, port: int) -> list[str]:
-    """A private redis-server: loopback only, no persistence."""
-    return ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "",
-            "--appendonly", "no", "--dir", str(folder)]
+def redis_command(folder: Path, port: int, config: Path | None = None) -> list[str]:
+    """A private redis-server: loopback only, no persistence; `config` first (its password)."""
+    return ["redis-server", *([str(config)] if config else []), "--bind", "127.0.0.1",
+            "--port", str(port), "--save", "", "--appendonly", "no", "--dir", str(folder)]
+
+
+def redis_config(folder: Path) -> tuple[Path, str]:
+    """A new password for a started Redis, in a config file for its owner alone (not on the
+    command line, which every local user can read): the file and the password."""
+    config = folder / REDIS_CONFIG
+    config.unlink(missing_ok=True)
+    password = secrets.token_urlsafe(32)
+    with os.fdopen(os.open(config, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as file:
+        file.write(f"requirepass {password}\n")
+    return config, password
 
 
 def wait_for_redis(url: str, seconds: float = 10) -> None:
@@ -108,7 +121,8 @@ class Supervisor:
 
 def serve(settings: Settings, host: str, port: int) -> int:
     """Run everything until Ctrl-C; the exit status."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    os.umask(0o077)  # what serve and its children create is their owner's alone
+    settings.data_dir.mkdir(0o700, parents=True, exist_ok=True)
     upgrade(settings.database)  # once, before any process uses the database
     env = {**os.environ, "CUSTID_DATA_DIR": str(settings.data_dir),
            "DATABASE_URL": settings.database}
@@ -116,8 +130,10 @@ def serve(settings: Settings, host: str, port: int) -> int:
     try:
         if not settings.redis_url:
             redis_port = free_port()
-            supervisor.start("redis-server", redis_command(settings.data_dir, redis_port), env)
-            env["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
+            config, password = redis_config(settings.data_dir)
+            supervisor.start("redis-server", redis_command(settings.data_dir, redis_port,
+                                                           config), env)
+            env["REDIS_URL"] = f"redis://:{password}@127.0.0.1:{redis_port}/0"
             wait_for_redis(env["REDIS_URL"])
         supervisor.start("worker", worker_command(settings.workers), env)
         supervisor.start("api", api_command(host, port, settings.api_workers,

@@ -24,7 +24,8 @@ from extractor.errors import TooLarge
 BLOCK = 4096  # direct I/O's alignment: of the buffer, and of each write's length and offset
 BUFFER = 1 << 20  # bytes an upload is written through at a time
 POOLED = 32  # buffers kept for the next uploads
-READ_ONLY = 0o444
+READ_ONLY = 0o400  # originals: for the owner alone, who never writes them again
+PRIVATE_DIR = 0o700  # the data directory and its folders: other local users see nothing
 
 
 class _Buffers:
@@ -173,10 +174,11 @@ class Store:
         self.originals = root / "originals"
         self.staging = root / "staging"
         self._prefix, self._count = uuid.uuid4().hex, itertools.count()
+        root.mkdir(PRIVATE_DIR, parents=True, exist_ok=True)
         for folder in (self.staging, self.originals):
-            folder.mkdir(parents=True, exist_ok=True)
+            folder.mkdir(PRIVATE_DIR, exist_ok=True)
         for shard in range(256):  # here, not by the first upload of each (under load, a
-            (self.originals / f"{shard:02x}").mkdir(exist_ok=True)  # directory took ms)
+            (self.originals / f"{shard:02x}").mkdir(PRIVATE_DIR, exist_ok=True)  # dir took ms)
 
     def stage(self, limit: int) -> Staged:
         """A new staged file, named by this store's random prefix and a count (a random name per
