@@ -63,10 +63,17 @@ class Settings(BaseSettings):
                                    "get 413")
     max_mailbox_messages: int = Field(10_000, ge=1, description="An mbox upload with more "
                                       "messages gets 413")
+    max_number_length: int = Field(64, ge=1, le=64, description="Longest account number "
+                                   "accepted (`POST /v1/accounts`; 422 above)")
     webhook_allow: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Comma-separated hosts (*.example.com, *) or IP networks webhooks may call; "
                     "private and loopback addresses only when listed as addresses")
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated addresses (or networks) of reverse proxies whose "
+                    "X-Forwarded-For names the client (audit log); default: none, the peer is "
+                    "the client")
     webhook_timeout: float = Field(5.0, gt=0, description="Seconds per webhook call")
     sweep_interval: float = Field(60.0, ge=0, description="Seconds between sweeps; 0: no sweep")
     stuck_after: float = Field(600.0, gt=0, description="Seconds queued/processing to requeue")
@@ -106,7 +113,7 @@ class Settings(BaseSettings):
     metrics_token: str | None = Field(
         None, description="Bearer token GET /metrics needs; unset, /metrics answers 404")
 
-    @field_validator("webhook_allow", mode="before")
+    @field_validator("webhook_allow", "trusted_proxies", mode="before")
     @classmethod
     def _split(cls, value: object) -> object:
         if isinstance(value, str):

@@ -9,17 +9,22 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any, Generic, Literal, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from extractor.document.result import DocumentResult, ErrorInfo, Kind
 from extractor.masking import mask, mask_numbers
+from extractor.match.values import normalize
 from extractor.service.link import numbers_newest_first
 from extractor.service.tables import Account, ApiKey, Document, DocumentLink
+from extractor.settings import get_settings
 
 Status = Literal["queued", "processing", "done", "failed"]
 T = TypeVar("T")
+# A link's or audit event's `id` is its random public id (the row's counter is not shown).
+PUBLIC_ID = AliasChoices("public_id", "id")
+NAME_LENGTH = 255  # of an issuer's and a holder's name, as the tables keep them
 
 
 class Page(BaseModel, Generic[T]):
@@ -95,7 +100,7 @@ class MailboxAccepted(BaseModel):
 class LinkOut(_Numbered):
     model_config = ConfigDict(from_attributes=True)
 
-    id: int
+    id: int = Field(validation_alias=PUBLIC_ID)
     account_id: str | None
     kind: str
     method: Literal["exact", "confusable", "new", "successor", "holder", "none"]
@@ -147,10 +152,22 @@ class DocumentOut(DocumentSummary):
 
 
 class AccountIn(BaseModel):
-    issuer: str = Field(min_length=1)
-    number: str = Field(min_length=1)
+    issuer: str = Field(min_length=1, max_length=NAME_LENGTH)
+    number: str = Field(min_length=1, description="At most CUSTID_MAX_NUMBER_LENGTH characters")
     kind: Kind = "customer_number"
-    holder: str | None = None
+    holder: str | None = Field(None, max_length=NAME_LENGTH)
+
+    @field_validator("number")
+    @classmethod
+    def _a_number(cls, number: str) -> str:
+        """Refused: a number of only spaces and separators (it would match other such junk),
+        or one longer than the limit."""
+        limit = get_settings().max_number_length
+        if len(number) > limit:
+            raise ValueError(f"a number has at most {limit} characters")
+        if not normalize(number):
+            raise ValueError("a number needs a letter or a digit")
+        return number
 
 
 class NumberOut(_Numbered):
@@ -254,7 +271,7 @@ class KeyCreated(KeyOut):
 class AuditOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
-    id: int
+    id: int = Field(validation_alias=PUBLIC_ID)
     at: dt.datetime
     key_id: str = Field(description='Who: the API key, or "cli"')
     action: str

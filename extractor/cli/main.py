@@ -200,7 +200,7 @@ def api(
     os.environ.update(multiprocess_env(settings))
     if settings.api_workers > 1:
         upgrade(settings.database)  # once, not by each API process at the same moment
-    _exec(api_command(host, port, settings.api_workers), settings)
+    _exec(api_command(host, port, settings.api_workers, settings.trusted_proxies), settings)
 
 
 def _exec(command: list[str], settings: Settings) -> None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import lru_cache
 from pathlib import Path
 
@@ -16,18 +17,20 @@ from sqlalchemy import Connection, Engine, create_engine, event, func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from extractor.service.store import PRIVATE_DIR
 from extractor.service.tables import Workspace
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 30_000
 RETRY_SECONDS = 0.001  # between tries for SQLite's write lock
+PRIVATE_FILE = 0o600  # the database: for its owner alone
 
 
 def make_engine(url: str) -> Engine:
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True)
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        _create_private(Path(url.removeprefix("sqlite:///")))
     engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
 
     @event.listens_for(engine, "connect")
@@ -35,8 +38,9 @@ def make_engine(url: str) -> Engine:
         dbapi_connection.isolation_level = None  # transactions begin in _begin below
         cursor = dbapi_connection.cursor()
         # No busy handler (it sleeps up to 100 ms between tries): transactions wait in _begin.
+        # secure_delete: deleted rows are overwritten, not left in free pages (erasure).
         for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON",
-                       "busy_timeout=0"):
+                       "busy_timeout=0", "secure_delete=ON"):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 
@@ -63,6 +67,14 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+def _create_private(path: Path) -> None:
+    """The database file, made for its owner alone before SQLite opens it (SQLite gives its -wal
+    and -shm files the database's mode), in a folder made so too."""
+    path.parent.mkdir(PRIVATE_DIR, parents=True, exist_ok=True)
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, PRIVATE_FILE))
+
+
 def _begin_immediate(connection: Connection) -> None:
     """Take the write lock up front (a deferred transaction that later writes can fail with
     "database is locked" at once), within the busy timeout."""
@@ -76,6 +88,23 @@ def _begin_immediate(connection: Connection) -> None:
             if code != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
                 raise
         time.sleep(RETRY_SECONDS)
+
+
+def checkpoint(engine: Engine) -> None:
+    """SQLite: copy the WAL into the database and truncate it (after an erasure, so that the
+    erased rows' old pages are gone from the WAL too); other databases: nothing."""
+    if engine.dialect.name != "sqlite":
+        return
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        # Outside a transaction, waiting for readers of other processes to finish theirs.
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        cursor.execute("PRAGMA busy_timeout=0")
+        cursor.close()
+    finally:
+        connection.close()
 
 
 def upgrade(url: str) -> None:

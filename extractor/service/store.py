@@ -40,7 +40,8 @@ if TYPE_CHECKING:  # the stubs are a dev dependency
 BLOCK = 4096  # direct I/O's alignment: of the buffer, and of each write's length and offset
 BUFFER = 1 << 20  # bytes an upload is written through at a time
 POOLED = 32  # buffers kept for the next uploads
-READ_ONLY = 0o444
+READ_ONLY = 0o400  # originals: for the owner alone, who never writes them again
+PRIVATE_DIR = 0o700  # the data directory and its folders: other local users see nothing
 SHA256 = re.compile(r"[0-9a-f]{64}")
 S3_CONNECTIONS = 32  # the API's writer threads and a worker's reads, with room
 
@@ -209,9 +210,11 @@ class Store(ABC):
     def __init__(self, root: Path, locks: Path) -> None:
         self.staging, self.locks = root / "staging", locks
         self._prefix, self._count = uuid.uuid4().hex, itertools.count()
-        self.staging.mkdir(parents=True, exist_ok=True)
+        root.mkdir(PRIVATE_DIR, parents=True, exist_ok=True)
+        for folder in (self.staging, locks):
+            folder.mkdir(PRIVATE_DIR, exist_ok=True)
         for shard in range(256):  # here, not by the first upload of each (under load, a
-            (locks / f"{shard:02x}").mkdir(parents=True, exist_ok=True)  # directory took ms)
+            (locks / f"{shard:02x}").mkdir(PRIVATE_DIR, exist_ok=True)  # directory took ms)
 
     def stage(self, limit: int) -> Staged:
         """A new staged file, named by this store's random prefix and a count (a random name per

@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import uuid
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 DEFAULT_WORKSPACE = "default"
+PUBLIC_ID_LIMIT = 2**53  # public ids are below it
 
 
 def new_id() -> str:
     return uuid.uuid4().hex
+
+
+def new_public_id() -> int:
+    """A random id the API shows instead of a row's counter (which would tell one workspace how
+    much another does): below 2**53, exact in JavaScript."""
+    return secrets.randbelow(PUBLIC_ID_LIMIT - 1) + 1
 
 
 def now() -> dt.datetime:
@@ -115,6 +123,7 @@ class DocumentLink(Base):
     __table_args__ = (Index("ix_document_links_review", "workspace_id", "status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    public_id: Mapped[int] = mapped_column(BigInteger, unique=True, default=new_public_id)
     workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id"))
     document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"),
                                              index=True)
@@ -152,6 +161,7 @@ class AuditEvent(Base):
     __table_args__ = (Index("ix_audit_events_list", "workspace_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    public_id: Mapped[int] = mapped_column(BigInteger, unique=True, default=new_public_id)
     workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id"))
     key_id: Mapped[str] = mapped_column(String(32))
     action: Mapped[str] = mapped_column(String(20))  # reveal | erase | key_create | key_revoke

@@ -4,6 +4,7 @@ Celery tasks eager) on SQLite and PostgreSQL, or against the part that broke."""
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from extractor.masking import DOT, mask_numbers
-from tests.conftest import Hooks, eager_client
+from tests.conftest import Hooks, eager_client, new_key
 from tests.e2e.test_recover import BILLS, bill
 from tests.pages import pdf_of
 
@@ -103,3 +104,74 @@ def test_review_acts_only_on_links_under_review_onto_accounts_of_the_issuer(
         assert confirmed.status_code == 200 and confirmed.json()["account_id"] == same["id"]
         again = client.post(f"/v1/review/{item['id']}", json={"decision": "reject"})
         assert again.status_code == 409  # no longer under review
+
+
+@pytest.mark.parametrize("number", ["- . / #", " ", "7" * 65])
+def test_account_numbers_without_characters_or_too_long_are_refused(
+        client: TestClient, number: str) -> None:
+    answer = client.post("/v1/accounts", json={"issuer": "Acme", "number": number})
+    assert answer.status_code == 422 and answer.json()["detail"]["code"] == "invalid_request"
+    assert client.get("/v1/accounts").json()["items"] == []
+
+
+def test_link_and_audit_ids_do_not_count_other_workspaces(client: TestClient,
+                                                          database_url: str) -> None:
+    other = new_key(database_url, "admin", "other")
+
+    def ids(headers: dict[str, str] | None = None) -> tuple[int, int]:
+        """A new reveal's audit id and a new document's link id, of the key's workspace."""
+        uploaded = client.post("/v1/documents", headers=headers, files=[
+            ("file", ("bill.pdf", pdf_of([(50, 80, f"Customer No: {uuid.uuid4().int % 10**9}")])))])
+        document = client.get(f"/v1/documents/{uploaded.json()['id']}", headers=headers,
+                              params={"reveal": True}).json()
+        audit = client.get("/v1/audit", headers=headers).json()["items"][0]
+        return audit["id"], document["links"][0]["id"]
+
+    first = ids()
+    for _ in range(3):  # the other workspace's activity in between
+        ids(other)
+    second = ids()
+    assert [b - a for a, b in zip(first, second, strict=True)] != [4, 4]
+    assert min(first + second) > 2**31  # random, not counted (by chance below: 1 in 2**20)
+
+
+COX = BILLS[0]  # its number: as printed and normalized
+COX_NUMBER = (COX[2].encode(), COX[2].replace("-", "").encode())
+
+
+def test_erasure_leaves_no_number_in_the_sqlite_files(database_url: str, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the files of SQLite")
+    files = [tmp_path / name for name in ("custid.db", "custid.db-wal")]
+
+    def shown() -> list[str]:
+        return [path.name for path in files if path.exists()
+                for number in COX_NUMBER if number in path.read_bytes()]
+
+    with eager_client(database_url, tmp_path / "data", monkeypatch) as client:
+        document = client.post("/v1/documents", files=[("file", ("bill.pdf", bill(*COX)))])
+        [link] = client.get(f"/v1/documents/{document.json()['id']}").json()["links"]
+        assert shown()  # the number is in the files while it is kept
+        erased = client.delete(f"/v1/accounts/{link['account_id']}",
+                               params={"erase": "documents"})
+        assert erased.status_code == 204
+        assert shown() == []  # right after the erasure, the service still running
+    assert shown() == []  # and after a clean close
+
+
+def test_erasure_covers_documents_still_queued(client: TestClient,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from extractor.service import queue, runner
+
+    account = client.post("/v1/accounts", json={"issuer": COX[0], "number": COX[2]}).json()
+    held: list[str] = []
+    monkeypatch.setattr(queue, "enqueue", held.extend)  # the message waits for a worker
+    document = client.post("/v1/documents", files=[("file", ("bill.pdf", bill(*COX)))]).json()
+    assert client.get(f"/v1/documents/{document['id']}").json()["status"] == "queued"
+    assert client.delete(f"/v1/accounts/{account['id']}",
+                         params={"erase": "documents"}).status_code == 204
+    assert client.get(f"/v1/documents/{document['id']}").status_code == 404
+    runner.run(held)  # the worker gets the message after the erasure
+    assert client.get("/v1/accounts").json()["items"] == []
+    assert client.get("/v1/documents").json()["items"] == []

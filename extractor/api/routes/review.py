@@ -8,10 +8,11 @@ from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from extractor.api.deps import MAX_ROW, DbDep, Offset, WorkspaceDep, load, require
+from extractor.api.deps import DbDep, Offset, WorkspaceDep, require
 from extractor.api.schemas import Decision, Page, ReviewItem
+from extractor.errors import NotFound
 from extractor.service import link
-from extractor.service.tables import DocumentLink
+from extractor.service.tables import PUBLIC_ID_LIMIT, DocumentLink
 
 router = APIRouter(prefix="/v1/review", tags=["review"],
                    dependencies=[Depends(require("reader"))])
@@ -30,11 +31,14 @@ def list_review(db: DbDep, workspace: WorkspaceDep,
 
 @router.post("/{link_id}", response_model=ReviewItem, responses={409: {}},
              dependencies=[Depends(require("member"))])
-def decide(link_id: Annotated[int, Path(ge=1, le=MAX_ROW)], body: Decision, db: DbDep,
+def decide(link_id: Annotated[int, Path(ge=1, lt=PUBLIC_ID_LIMIT)], body: Decision, db: DbDep,
            workspace: WorkspaceDep) -> ReviewItem:
     """Confirm or reject; the decision is kept when the document is processed again."""
     with db.session() as session:
-        row = load(session, DocumentLink, link_id, workspace)
+        row = session.scalar(select(DocumentLink).where(DocumentLink.public_id == link_id,
+                                                        DocumentLink.workspace_id == workspace))
+        if row is None:
+            raise NotFound("no such document link")
         link.decide(session, row, body.decision, body.account_id)
         session.flush()
         return ReviewItem.of(row)
