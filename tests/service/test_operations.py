@@ -128,10 +128,11 @@ def test_a_real_worker_counts_logs_json_and_status_shows_it(
            **metrics.multiprocess_env(get_settings())}
     worker = subprocess.Popen(worker_command(1), env=env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.PIPE, text=True)
-    queue.celery_app.cache_clear()  # on the test's Redis, not eagerly
+    # The API's messages go to the test's Redis, not eagerly; the suite's eager app stays as is.
+    on_redis = queue.make_celery(get_settings())
+    monkeypatch.setattr(queue, "celery_app", lambda: on_redis)
     try:
         with eager_client(database_url, data, monkeypatch, metrics_token=TOKEN) as client:
-            monkeypatch.setitem(queue.celery_app().conf, "task_always_eager", False)
             monkeypatch.setenv(metrics.MULTIPROC_DIR, env[metrics.MULTIPROC_DIR])
             document_id = upload(client, TEXT_PDF)
             wait(lambda: client.get(f"/v1/documents/{document_id}").json()["status"] == "done",
@@ -150,7 +151,6 @@ def test_a_real_worker_counts_logs_json_and_status_shows_it(
             assert "documents a minute: 0.2" in text.output
     finally:
         stop_all([worker])
-        queue.celery_app.cache_clear()
         get_settings.cache_clear()
     lines = worker.stderr.read().splitlines() if worker.stderr else []
     assert lines and all(json.loads(line)["level"] for line in lines)
