@@ -18,7 +18,7 @@ from extractor.match.matcher import Matcher
 from extractor.match.packs import IssuerProfile, load_packs
 from extractor.match.refine import Refiner
 from extractor.match.scoring import load_calibration
-from extractor.read.mail import worth_reading
+from extractor.read.mail import ReadDocument, worth_reading
 from extractor.read.sniff import sniff
 from extractor.read.strategy import read_document
 from extractor.settings import Settings, get_settings
@@ -30,6 +30,8 @@ Seen = dict[tuple, tuple[list[Page], list[Finding]]]
 
 class Extractor:
     """Packs compiled once, applied to any number of documents."""
+
+    read_part: ReadDocument | None = None  # reads an email's attachments; None: in this process
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or get_settings()
@@ -52,7 +54,7 @@ class Extractor:
             hooks = OcrHooks(self.refiner, partial(self._confident, seen),
                              partial(self._doubtful, seen))
             document = read_document(data, sniff(data), self.settings, self.matcher.may_match,
-                                     hooks)
+                                     hooks, self.read_part)
         except (InputError, DependencyMissing) as exc:
             result.error = ErrorInfo(code=exc.code, message=exc.message)
             return result

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from extractor.document.result import DocumentResult, ErrorInfo, Finding
 from extractor.errors import InputError
-from extractor.pipeline import default_extractor, extract
+from extractor.pipeline import Extractor, default_extractor
 from extractor.read.mailbox import MailMessage, MessageInfo, info
 from extractor.text import fold, key, tokens
 from extractor.walk import Entry
@@ -139,8 +139,14 @@ def summarize(found: Iterable[Sighting], issuer: str | None = None) -> list[Issu
     return sorted(out, key=lambda g: (g.issuer is None, fold(g.issuer or "")))
 
 
-def _warm() -> None:
-    default_extractor()
+_extractors: dict[type[Extractor], Extractor] = {}
+
+
+def _extractor(kind: type[Extractor]) -> Extractor:
+    """This process's extractor of that kind (its packs compiled once)."""
+    if kind not in _extractors:
+        _extractors[kind] = default_extractor() if kind is Extractor else kind()
+    return _extractors[kind]
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,13 +161,15 @@ class Read:
     data: bytes | None = None
 
 
-def _read(item: Path | MailMessage, prefilter: bool) -> DocumentResult | None:
+def _read(item: Path | MailMessage, prefilter: bool,
+          kind: type[Extractor]) -> DocumentResult | None:
     """One document read; None for a message the prefilter passes over (it holds no number)."""
+    extractor = _extractor(kind)
     if isinstance(item, Path):
-        return extract(item)
-    if prefilter and not default_extractor().worth_reading(item.data):
+        return extractor.extract_path(item)
+    if prefilter and not extractor.worth_reading(item.data):
         return None
-    return default_extractor().extract_bytes(item.data, item.name)
+    return extractor.extract_bytes(item.data, item.name)
 
 
 def _failed(message: MailMessage, problem: InputError) -> DocumentResult:
@@ -169,20 +177,20 @@ def _failed(message: MailMessage, problem: InputError) -> DocumentResult:
                           error=ErrorInfo(code=problem.code, message=problem.message))
 
 
-def _results(items: Iterator[Path | MailMessage], workers: int,
-             prefilter: bool) -> Iterator[tuple[Path | MailMessage, DocumentResult | None]]:
+def _results(items: Iterator[Path | MailMessage], workers: int, prefilter: bool,
+             kind: type[Extractor]) -> Iterator[tuple[Path | MailMessage, DocumentResult | None]]:
     """Each item with its result, in order, read in `workers` processes with a bounded number
     in flight (a mailbox is streamed, not held)."""
     first = list(itertools.islice(items, 2))
     items = itertools.chain(first, items)
     if workers <= 1 or len(first) <= 1:  # starting processes costs more than one document
-        yield from ((item, _read(item, prefilter)) for item in items)
+        yield from ((item, _read(item, prefilter, kind)) for item in items)
         return
     with ProcessPoolExecutor(workers, mp_context=get_context("spawn"),
-                             initializer=_warm) as pool:
+                             initializer=_extractor, initargs=(kind,)) as pool:
         pending: deque[tuple[Path | MailMessage, Future[DocumentResult | None]]] = deque()
         for item in items:
-            pending.append((item, pool.submit(_read, item, prefilter)))
+            pending.append((item, pool.submit(_read, item, prefilter, kind)))
             if len(pending) >= IN_FLIGHT * workers:
                 item, future = pending.popleft()
                 yield item, future.result()
@@ -191,11 +199,12 @@ def _results(items: Iterator[Path | MailMessage], workers: int,
             yield item, future.result()
 
 
-def read_all(sources: Iterable[Entry | MailMessage], workers: int,
-             prefilter: bool = True) -> tuple[list[Read], list[Entry]]:
+def read_all(sources: Iterable[Entry | MailMessage], workers: int, prefilter: bool = True,
+             kind: type[Extractor] = Extractor) -> tuple[list[Read], list[Entry]]:
     """Every document of `sources` (walked entries and mailbox messages, see
-    `walk.documents`) read here, in `workers` processes, and the entries not read. A message
-    the prefilter (`Extractor.worth_reading`) passes over gives no Read."""
+    `walk.documents`) read here, in `workers` processes, by an extractor of `kind` each, and
+    the entries not read. A message the prefilter (`Extractor.worth_reading`) passes over gives
+    no Read."""
     problems: list[Entry] = []
     failed: list[Read] = []
 
@@ -212,7 +221,7 @@ def read_all(sources: Iterable[Entry | MailMessage], workers: int,
                 problems.append(source)
 
     read: list[Read] = []
-    for item, result in _results(readable(), workers, prefilter):
+    for item, result in _results(readable(), workers, prefilter, kind):
         if result is None:
             continue
         if isinstance(item, Path):

@@ -19,6 +19,7 @@ from extractor.errors import CustidError
 from extractor.evaluate import evaluate
 from extractor.match.packs import check_directory
 from extractor.pipeline import Extractor
+from extractor.service.sandbox import SandboxedExtractor
 from extractor.settings import OcrMode, Settings, get_settings
 
 if TYPE_CHECKING:
@@ -40,12 +41,12 @@ Since = Annotated[datetime | None, typer.Option(
     help="IMAP: only mail received since this date", formats=["%Y-%m-%d"])]
 
 
-def _extractor(ocr: OcrMode | None = None) -> Extractor:
+def _extractor(ocr: OcrMode | None = None, kind: type[Extractor] = Extractor) -> Extractor:
     settings = get_settings()
     if ocr:
         settings = settings.model_copy(update={"ocr": ocr})
     try:
-        return Extractor(settings)
+        return kind(settings)
     except CustidError as exc:
         err.print(f"[red]error:[/red] {exc.message}")
         raise typer.Exit(exc.exit_status) from exc
@@ -78,7 +79,7 @@ def extract(
     ocr: OcrOption = None,
 ) -> None:
     """Extract customer and account numbers from documents."""
-    extractor = _extractor(ocr)
+    extractor = _extractor(ocr, SandboxedExtractor)  # the service's limits on memory and time
     results = []
     for path in files:
         result = extractor.extract_path(path)

@@ -15,6 +15,7 @@ from extractor import evidence
 from extractor.cli.imap import imap_source
 from extractor.read.imap import is_imap
 from extractor.recovery import IssuerNumbers, Number, Read, read_all, sightings, slug, summarize
+from extractor.service.sandbox import SandboxedExtractor
 from extractor.settings import Settings
 from extractor.walk import documents
 
@@ -61,7 +62,7 @@ def recover_command(paths: list[str], issuer: str | None, as_json: bool,
     sources = (item for path in paths
                for item in (imap_source(path, folders or [], since, settings, errors)
                             if is_imap(path) else documents(Path(path), settings.max_file_bytes)))
-    read, problems = read_all(sources, workers)
+    read, problems = read_all(sources, workers, kind=SandboxedExtractor)  # the service's limits
     for error in errors:
         err.print(f"[red]error:[/red] {error}")
     for entry in problems:

@@ -11,7 +11,7 @@ from extractor.document.readout import Doubt, OcrHooks, Readout
 from extractor.document.word import Word
 from extractor.errors import NeedsOcr, UnsupportedType
 from extractor.read import images, pdfium, tesseract
-from extractor.read.mail import read_email
+from extractor.read.mail import ReadDocument, read_email
 from extractor.read.scan import QUICK_PARTS, Scan
 from extractor.read.sniff import DocType
 from extractor.settings import Settings
@@ -28,13 +28,15 @@ CLEARLY_SURER = 0.15  # a quick look's word read this much more surely than the 
 
 
 def read_document(data: bytes, doc_type: DocType, settings: Settings,
-                  wants_words: Callable[[str], bool], hooks: OcrHooks = OcrHooks()) -> Readout:
+                  wants_words: Callable[[str], bool], hooks: OcrHooks = OcrHooks(),
+                  read_part: ReadDocument | None = None) -> Readout:
+    """`read_part` reads an email's attachments (default: this function, in this process)."""
     if doc_type == "pdf":
         return _read_pdf(data, settings, wants_words, hooks)
     if doc_type in IMAGE_TYPES:
         return _read_image(data, settings, wants_words, hooks)
     if doc_type == "eml":
-        return read_email(data, settings, wants_words, read_document)
+        return read_email(data, settings, wants_words, read_part or read_document)
     raise UnsupportedType(f"{doc_type} documents are not supported yet")
 
 

@@ -7,6 +7,10 @@ after the other, each sent to it over a pipe and its result sent back: a fork pe
 costs more than reading a text PDF. A child that has grown by a quarter of its allowance retires
 after its document, so that each document has most of the allowance.
 PDFium aborts when an allocation fails: that is why the limit is not set in the worker itself.
+In the child each attachment of an email is read in a forked process of its own (within the
+same limit), so that a bomb attached to a mail is skipped with a warning and the body still read.
+A child the kernel kills (SIGKILL: the OOM killer, say) is replaced and the document read once
+more, as another process may have taken the memory; killed again, it fails as `too_large`.
 """
 
 from __future__ import annotations
@@ -17,17 +21,29 @@ import faulthandler
 import hashlib
 import math
 import os
+import pickle
 import resource
 import signal
 import struct
 import time
 import weakref
+from collections.abc import Callable
 from typing import BinaryIO
 
+from extractor.document.readout import Readout
 from extractor.document.result import DocumentResult, ErrorInfo
-from extractor.errors import InternalError, MalformedDocument, ProcessingTimeout, TooLarge
+from extractor.errors import (
+    CustidError,
+    InternalError,
+    MalformedDocument,
+    ProcessingTimeout,
+    TooLarge,
+)
 from extractor.masking import mask_text
 from extractor.pipeline import Extractor
+from extractor.read.sniff import DocType
+from extractor.read.strategy import read_document
+from extractor.settings import Settings
 
 PR_SET_PDEATHSIG = 1
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -43,9 +59,8 @@ def _address_space() -> int:
 def _serve(requests: BinaryIO, replies: BinaryIO, extractor: Extractor, megabytes: int,
            seconds: int) -> None:
     """The child: read documents until the worker goes or this process has grown too much."""
-    with contextlib.suppress(OSError, AttributeError):  # die with the worker
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     start, allowance = _address_space(), megabytes * 1024 * 1024
+    extractor.read_part = _read_apart
     resource.setrlimit(resource.RLIMIT_AS, (start + allowance, start + allowance))
     while len(header := requests.read(HEADER.size)) == HEADER.size:
         name_size, data_size = HEADER.unpack(header)
@@ -69,6 +84,56 @@ def _read(extractor: Extractor, data: bytes, name: str) -> DocumentResult:
         return _failed(data, name, InternalError.code, mask_text(repr(exc)))
 
 
+def _fork(body: Callable[[], None]) -> int:
+    """Run `body` in a forked child that dies with this process: the child's pid."""
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        # A reader's abort (PDFium's, past the memory limit) is an expected end of this
+        # child, reported by its parent: no traceback from a faulthandler it inherited.
+        faulthandler.disable()
+        try:
+            with contextlib.suppress(OSError, AttributeError):
+                ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+            body()
+        finally:
+            os._exit(0)
+    return pid
+
+
+def _read_apart(data: bytes, doc_type: DocType, settings: Settings,
+                wants_words: Callable[[str], bool]) -> Readout:
+    """An email's attachment read in a process of its own; its death raises the error that the
+    email's reader reports as the part's warning."""
+    readable, writable = os.pipe()
+
+    def read() -> None:  # pragma: no cover - the child
+        os.close(readable)
+        outcome: Readout | CustidError
+        try:
+            outcome = read_document(data, doc_type, settings, wants_words)
+        except CustidError as exc:
+            outcome = exc
+        except MemoryError:
+            outcome = TooLarge("reading it needs more memory than allowed")
+        except Exception as exc:  # reported as the part's warning
+            outcome = InternalError(mask_text(repr(exc)))
+        with os.fdopen(writable, "wb") as pipe:
+            pickle.dump(outcome, pipe)
+
+    pid = _fork(read)
+    os.close(writable)
+    with os.fdopen(readable, "rb") as pipe:
+        reply = pipe.read()
+    status = os.waitpid(pid, 0)[1]
+    if not reply:
+        code, message = _why(status, settings.reader_memory_mb)
+        raise TooLarge(message) if code == TooLarge.code else MalformedDocument(message)
+    outcome = pickle.loads(reply)
+    if isinstance(outcome, CustidError):
+        raise outcome
+    return outcome
+
+
 def _failed(data: bytes, name: str, code: str, message: str) -> DocumentResult:
     return DocumentResult(file=name, sha256=hashlib.sha256(data).hexdigest(),
                           error=ErrorInfo(code=code, message=message))
@@ -79,7 +144,13 @@ def _why(status: int, megabytes: int) -> tuple[str, str]:
         return ProcessingTimeout.code, "reading it took too long"
     if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGABRT:
         return TooLarge.code, f"reading it needed more than {megabytes} MB of memory"
+    if _killed(status):
+        return TooLarge.code, "the reader was killed (by the kernel, out of memory?)"
     return MalformedDocument.code, f"the reader stopped on it (status {status})"
+
+
+def _killed(status: int) -> bool:
+    return os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
 
 
 class _Child:
@@ -88,18 +159,14 @@ class _Child:
     def __init__(self, extractor: Extractor, megabytes: int, seconds: int) -> None:
         child_in, self_out = os.pipe()
         self_in, child_out = os.pipe()
-        self.pid = os.fork()
-        if self.pid == 0:  # pragma: no cover - the child
-            # A reader's abort (PDFium's, past the memory limit) is an expected end of this
-            # child, reported by the worker: no traceback from a faulthandler it inherited.
-            faulthandler.disable()
-            try:
-                os.close(self_out)
-                os.close(self_in)
-                _serve(os.fdopen(child_in, "rb"), os.fdopen(child_out, "wb"), extractor,
-                       megabytes, seconds)
-            finally:
-                os._exit(0)
+
+        def serve() -> None:  # pragma: no cover - the child
+            os.close(self_out)
+            os.close(self_in)
+            _serve(os.fdopen(child_in, "rb"), os.fdopen(child_out, "wb"), extractor, megabytes,
+                   seconds)
+
+        self.pid = _fork(serve)
         os.close(child_in)
         os.close(child_out)
         self.requests, self.replies = os.fdopen(self_out, "wb"), os.fdopen(self_in, "rb")
@@ -140,6 +207,18 @@ class SandboxedExtractor(Extractor):
         megabytes = self.settings.reader_memory_mb
         if not megabytes:
             return super().extract_bytes(data, name)
+        reply, status = self._attempt(data, name, megabytes)
+        if reply is None and _killed(status):  # maybe not this document's doing: once more
+            reply, status = self._attempt(data, name, megabytes)
+        if reply is None:
+            return _failed(data, name, *_why(status, megabytes))
+        if reply[1]:
+            self._retire()
+        return DocumentResult.model_validate_json(reply[0])
+
+    def _attempt(self, data: bytes, name: str,
+                 megabytes: int) -> tuple[tuple[bytes, bool] | None, int]:
+        """The child's reply, or None and the child's wait status if it died on the document."""
         if self._child is None:
             self._child = _Child(self, megabytes, math.ceil(self.settings.task_time_limit))
             self._stop = weakref.finalize(self, self._child.stop)
@@ -148,11 +227,7 @@ class SandboxedExtractor(Extractor):
         except BaseException:  # the task was stopped: the child may be reading still
             self._retire()
             raise
-        if reply is None:
-            return _failed(data, name, *_why(self._retire(), megabytes))
-        if reply[1]:
-            self._retire()
-        return DocumentResult.model_validate_json(reply[0])
+        return (reply, 0) if reply is not None else (None, self._retire())
 
     def _retire(self) -> int:
         """Stop the child (the next document gets a new one): its wait status."""
