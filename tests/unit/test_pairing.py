@@ -151,6 +151,15 @@ def test_ambiguous_account_label_after_a_bank_on_its_line() -> None:
     assert found([(300, 800, "N° de cuenta: 4918")]) == [("account_number", "4918")]
 
 
+@pytest.mark.parametrize("before", ["ABA # 121000248", "Direct credit to Contoso Ltd:",
+                                    "BSB 062-000"])
+def test_account_beside_the_issuers_payment_details_is_the_issuers(before: str) -> None:
+    """A routing number, or the instruction to pay into it, marks the issuer's own account."""
+    rows = [(50, 700, before), (50, 714, "Account Number 4001234567")]
+    assert found(rows) == []
+    assert found(rows[1:]) == [("account_number", "4001234567")]
+
+
 def test_customer_care_phone_is_not_a_number() -> None:
     assert found([(50, 700, "Flipkart.com Customer Care : 1800 208 9898")]) == []
 
