@@ -18,6 +18,7 @@ MAX_BELOW = 3.0  # in label heights, from the label's bottom edge to the value's
 MAX_ABOVE = 1.5  # a value above its label (a payment stub's caption row) sits close
 SURE_SHAPE = 0.8  # a value of a shape scored below this may be a stray mark read as one
 TEXT_AFTER = 2  # words of plain text after a value in its cell: a line of text, not a value
+SPECK = 0.4  # OCR confidence below which a short word without digits is a speck read as text
 
 
 @dataclass(slots=True)
@@ -47,10 +48,21 @@ def _value(tokens: list[str], judge: ValueJudge) -> tuple[str, int] | None:
     return None
 
 
+def _speck(text: str, word: Word) -> bool:
+    """Is this a speck or a rule that OCR read as a letter or two ('i"' after a caption)?"""
+    return (word.conf < SPECK and sum(c.isalnum() for c in text) <= 2
+            and not any(c.isdigit() for c in text))
+
+
+def _filler(text: str, word: Word) -> bool:
+    """Does the token hold nothing of a value: punctuation, or a speck?"""
+    return not any(c.isalnum() for c in text) or _speck(text, word)
+
+
 def _skip_lead(tokens: list[tuple[str, Word]], judge: ValueJudge) -> list[tuple[str, Word]]:
-    """Drop what stands between a label and its value: punctuation, and "is" in a sentence."""
-    while tokens and (not any(c.isalnum() for c in tokens[0][0])
-                      or clean(tokens[0][0]).casefold() in judge.lead_ins):
+    """Drop what stands between a label and its value: punctuation, specks, and "is" in a
+    sentence."""
+    while tokens and (_filler(*tokens[0]) or clean(tokens[0][0]).casefold() in judge.lead_ins):
         tokens = tokens[1:]
     return tokens
 
@@ -191,6 +203,6 @@ def candidates(spot: Spot, lines: dict[int, list[Segment]], taken: dict[int, Spo
 
 
 def _ends_segment(spot: Spot) -> bool:
-    """Does nothing but punctuation follow the label in its segment?"""
-    rest = [spot.tail, *(w.text for w in spot.segment.words[spot.after:])]
-    return not any(c.isalnum() for text in rest for c in text)
+    """Does nothing but punctuation (or specks) follow the label in its segment?"""
+    rest = [(spot.tail, spot.words[-1]), *((w.text, w) for w in spot.segment.words[spot.after:])]
+    return all(_filler(text, word) for text, word in rest)

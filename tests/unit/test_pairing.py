@@ -87,6 +87,16 @@ def test_address_line_under_an_empty_caption_is_no_value() -> None:
     assert found(rows) == []
 
 
+def test_a_speck_read_as_letters_after_a_caption_does_not_hide_the_cell_below() -> None:
+    page = page_of([(50, 100, "Codice Cliente i\""), (200, 100, "Partita IVA"),
+                    (50, 114, "1234ABC"), (200, 114, "1234567890")], "ocr")
+    speck = next(w for w in page.words if w.text == 'i"')
+    speck.conf = 0.29
+    assert [(f.kind, f.value) for f in matcher.match([page])] == [("customer_number", "1234ABC")]
+    speck.conf = 0.9  # read surely, it is text: the caption is then no column header
+    assert matcher.match([page]) == []
+
+
 def test_value_running_into_an_amount_is_unclear() -> None:
     assert found([(50, 80, "Customer No.: 9436 7756.00")], source="ocr") == []
 
