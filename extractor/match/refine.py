@@ -1,7 +1,7 @@
 """Second looks at the values on an OCR'd page, while its image is still at hand.
 
-Confusable letters inside a run of digits (O/0, I/l/1, S/5, B/8, Z/2) become digits only where
-that gives the value a better value shape; a value read with low confidence is read again on
+Confusable letters inside a run of digits (O/0, I/l/1, S/5, B/8, Z/2), and an O before the
+counter after a prefix of letters, become digits where that gives the value no worse a shape; a value read with low confidence is read again on
 its own, as one line of only the characters its shape allows (and the letter its first digit may
 be), and the new reading is kept if it is sure, surer than the first, and not a part of it.
 """
@@ -72,7 +72,8 @@ class Refiner:
     def _fix_confusables(self, candidate: Candidate) -> None:
         texts = [digits_for_confusables(w.text) for w in candidate.words]
         fixed = " ".join(clean(t) for t in texts)
-        if fixed != candidate.value and self._score(fixed) > self._score(candidate.value):
+        before, after = self._score(candidate.value), self._score(fixed)
+        if fixed != candidate.value and after > 0 and after >= before:  # never a worse shape
             for word, text in zip(candidate.words, texts, strict=True):
                 word.text = text
 

@@ -11,7 +11,9 @@ from extractor.document.page import Page
 from extractor.document.word import Word
 from extractor.match.matcher import Matcher
 from extractor.match.packs import load_packs
+from extractor.match.refine import Refiner
 from extractor.settings import Settings
+from extractor.text import digits_for_confusables
 from tests.pages import page_of
 
 matcher = Matcher(load_packs(Settings().patterns_dir), min_confidence=0.5)
@@ -207,6 +209,20 @@ def test_confusable_neighbours_never_change_the_answer(neighbours: list) -> None
         text = template.format(n=digit)
         rows.append((x, y, text[:28] if place == "left" else text))
     assert found(rows) == [("customer_number", "48213-7751")]
+
+
+@pytest.mark.parametrize(("read", "meant"), [
+    ("REFCLIO215", "REFCLI0215"), ("ABO123450001C", "AB0123450001C"), ("55O1234", "5501234"),
+    ("PO123", "PO123"), ("INFO", "INFO"), ("MSFT987", "MSFT987")])
+def test_an_o_starting_the_counter_after_a_prefix_is_a_zero(read: str, meant: str) -> None:
+    """Counters after a prefix of letters start with zeros; "PO" alone is too short a prefix."""
+    assert digits_for_confusables(read) == meant
+
+
+def test_a_scanned_value_with_letters_gets_its_zero_back() -> None:
+    page = page_of([(50, 80, "N° de client : REFCLIO215")], "ocr")
+    Refiner(matcher)(page, lambda box, alphabet: [])
+    assert [f.value for f in matcher.match([page])] == ["REFCLI0215"]
 
 
 def test_row_drifting_across_the_page_stays_one_line() -> None:
