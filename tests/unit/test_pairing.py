@@ -225,6 +225,21 @@ def test_a_scanned_value_with_letters_gets_its_zero_back() -> None:
     assert [f.value for f in matcher.match([page])] == ["REFCLI0215"]
 
 
+def test_a_doubtful_value_read_otherwise_again_is_left_in_doubt() -> None:
+    """Two readings that disagree, neither sure: no number is better than a wrong one."""
+    def page(conf: float) -> Page:
+        read = page_of([(50, 80, "Customer ID: 0123456")], "ocr")
+        read.words[-1].conf = conf
+        return read
+
+    again = [Word("123456", 0, 0, 1, 1, 10, conf=0.1)]
+    doubtful, sure = page(0.6), page(0.95)
+    Refiner(matcher)(doubtful, lambda box, alphabet: again)
+    Refiner(matcher)(sure, lambda box, alphabet: again)  # read surely: not read again
+    assert matcher.match([doubtful]) == []
+    assert [f.value for f in matcher.match([sure])] == ["0123456"]
+
+
 def test_row_drifting_across_the_page_stays_one_line() -> None:
     """A stub row read a little askew (each word higher than the one before) stays one line, so
     the value above its caption is the whole number, not its first group."""
