@@ -172,6 +172,14 @@ def test_account_beside_the_issuers_payment_details_is_the_issuers(before: str) 
     assert found(rows[1:]) == [("account_number", "4001234567")]
 
 
+def test_account_in_a_table_row_naming_a_bank_is_the_issuers() -> None:
+    rows = [(50, 600, "Bank Name"), (320, 600, "Account No."),
+            (50, 614, "HDFC Bank"), (320, 614, "00030340067212")]
+    assert found(rows) == []
+    rows[0], rows[2] = (50, 600, "Customer"), (50, 614, "Acme Traders")
+    assert found(rows) == [("account_number", "00030340067212")]
+
+
 def test_customer_care_phone_is_not_a_number() -> None:
     assert found([(50, 700, "Flipkart.com Customer Care : 1800 208 9898")]) == []
 
