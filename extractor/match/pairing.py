@@ -18,6 +18,7 @@ MAX_BELOW = 3.0  # in label heights, from the label's bottom edge to the value's
 MAX_ABOVE = 1.5  # a value above its label (a payment stub's caption row) sits close
 SURE_SHAPE = 0.8  # a value of a shape scored below this may be a stray mark read as one
 TEXT_AFTER = 2  # words of plain text after a value in its cell: a line of text, not a value
+MAX_ROWS = 12  # rows of a column of values taken under one caption
 SPECK = 0.4  # OCR confidence below which a short word without digits is a speck read as text
 
 
@@ -127,12 +128,17 @@ def _owner(word: Word, cells: list[tuple[float, float, object]]) -> object:
 
 
 def vertical(spot: Spot, lines: dict[int, list[Segment]], taken: dict[int, Spot], judge: ValueJudge,
-             direction: Literal["below", "above"]) -> Candidate | None:
-    """Value in the cell below (or above) the label: the nearest line with words in its column."""
+             direction: Literal["below", "above"],
+             under: Candidate | None = None) -> Candidate | None:
+    """Value in the cell below (or above) the label: the nearest line with words in its column
+    (below the cell `under`, if given: the next row of a table)."""
     x0, top, x1, bottom = spot.box
     height = max(spot.height, 1.0)
     label_line = max(spot.lines) if direction == "below" else min(spot.lines)
     cells = _header_cells(lines.get(label_line, []), taken)
+    if under is not None:
+        label_line = max(w.line for w in under.words)
+        bottom = max(w.bottom for w in under.words)
     for step in range(1, BELOW_LINES + 1):
         number = label_line + step if direction == "below" else label_line - step
         words = [w for seg in lines.get(number, []) for w in seg.words
@@ -184,6 +190,22 @@ def _caption_row(spot: Spot, cells: list[tuple[float, float, object]],
         and any(overlap(x0, x1, w.x0, w.x1) > 0 for w in words)
         for x0, x1, owner in cells
     )
+
+
+def column_below(first: Candidate, lines: dict[int, list[Segment]], taken: dict[int, Spot],
+                 judge: ValueJudge) -> list[Candidate]:
+    """The cells further down the column of a value found below its caption (a statement's
+    table of accounts), each of the first one's shape, up to the first that is not."""
+    shape = judge.shape(first.value)
+    found: list[Candidate] = []
+    cell = first
+    while len(found) < MAX_ROWS:
+        below = vertical(first.spot, lines, taken, judge, "below", under=cell)
+        if below is None or judge.shape(below.value) != shape:
+            break
+        found.append(below)
+        cell = below
+    return found
 
 
 def candidates(spot: Spot, lines: dict[int, list[Segment]], taken: dict[int, Spot],

@@ -180,6 +180,17 @@ def test_account_in_a_table_row_naming_a_bank_is_the_issuers() -> None:
     assert found(rows) == [("account_number", "00030340067212")]
 
 
+def test_every_account_of_a_statements_table_of_accounts() -> None:
+    rows = [(50, 200, "Account"), (300, 200, "Account number"), (450, 200, "Balance"),
+            (50, 214, "Essential Checking"), (300, 214, "1111111111"), (450, 214, "4,570.68"),
+            (50, 228, "Way2Save Savings"), (300, 228, "11111111111"), (450, 228, "176,957.07"),
+            (200, 242, "Total deposit accounts"), (450, 242, "181,527.75")]
+    page = page_of(rows)
+    statement = {f.value for f in matcher.match([page], statement=True)}
+    assert statement == {"1111111111", "11111111111"}
+    assert [f.value for f in matcher.match([page])] == ["1111111111"]  # an invoice's: one
+
+
 def test_customer_care_phone_is_not_a_number() -> None:
     assert found([(50, 700, "Flipkart.com Customer Care : 1800 208 9898")]) == []
 
