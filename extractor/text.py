@@ -15,7 +15,10 @@ DIGIT_FOR = str.maketrans({letter: digit for digit, letters in LOOK_ALIKES.items
                            for letter in letters})
 LETTERS_FOR = {digit: "".join(c for c in letters if c.isupper())
                for digit, letters in LOOK_ALIKES.items()}  # a letter read as a digit
-CONFUSABLE_RUN = regex.compile(rf"(?<=\d)[{''.join(LOOK_ALIKES.values())}]+(?=\d)")
+# Letters between digits, and an O that starts the zero-padded counter after a prefix of
+# letters ("REFCLIO215"): O and 0 are one glyph in many fonts, and counters start with zeros.
+CONFUSABLE_RUN = regex.compile(
+    rf"(?<=\d)[{''.join(LOOK_ALIKES.values())}]+(?=\d)|(?<=\p{{Lu}}{{2}})O+(?=\d{{2}})")
 
 
 def plain(text: str) -> str:
@@ -58,5 +61,6 @@ def confusable(normalized: str) -> str:
 
 
 def digits_for_confusables(token: str) -> str:
-    """`token` with confusable letters between digits read as the digits they resemble."""
+    """`token` with confusable letters between digits (or an O before a prefix's counter) read
+    as the digits they resemble."""
     return CONFUSABLE_RUN.sub(lambda m: m.group().translate(DIGIT_FOR), token)

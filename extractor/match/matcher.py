@@ -9,7 +9,7 @@ from extractor.document.page import Page
 from extractor.document.result import Finding
 from extractor.match.labels import LabelMatcher
 from extractor.match.packs import IssuerProfile, Packs
-from extractor.match.pairing import MAX_BELOW, candidates
+from extractor.match.pairing import MAX_BELOW, candidates, column_below
 from extractor.match.scoring import Scored, score
 from extractor.match.spots import WEAK, Spot, find_spots
 from extractor.match.values import ValueJudge, normalize
@@ -48,7 +48,12 @@ class Matcher:
                 continue
             scored = [score(c, page, self.judge, self.contexts, profile, statement)
                       for c in candidates(spot, lines, taken, self.judge)]
-            answers.append((spot, _preferred(scored) if scored else None))
+            best = _preferred(scored) if scored else None
+            answers.append((spot, best))
+            if statement and best is not None and best.candidate.placement == "below":
+                # a statement's table of accounts: every row's account is the customer's
+                answers += [(spot, score(c, page, self.judge, self.contexts, profile, statement))
+                            for c in column_below(best.candidate, lines, taken, self.judge)]
         return answers
 
     def page_candidates(self, page: Page, profile: IssuerProfile | None,

@@ -18,6 +18,8 @@ MAX_BELOW = 3.0  # in label heights, from the label's bottom edge to the value's
 MAX_ABOVE = 1.5  # a value above its label (a payment stub's caption row) sits close
 SURE_SHAPE = 0.8  # a value of a shape scored below this may be a stray mark read as one
 TEXT_AFTER = 2  # words of plain text after a value in its cell: a line of text, not a value
+MAX_ROWS = 12  # rows of a column of values taken under one caption
+SPECK = 0.4  # OCR confidence below which a short word without digits is a speck read as text
 
 
 @dataclass(slots=True)
@@ -47,10 +49,21 @@ def _value(tokens: list[str], judge: ValueJudge) -> tuple[str, int] | None:
     return None
 
 
+def _speck(text: str, word: Word) -> bool:
+    """Is this a speck or a rule that OCR read as a letter or two ('i"' after a caption)?"""
+    return (word.conf < SPECK and sum(c.isalnum() for c in text) <= 2
+            and not any(c.isdigit() for c in text))
+
+
+def _filler(text: str, word: Word) -> bool:
+    """Does the token hold nothing of a value: punctuation, or a speck?"""
+    return not any(c.isalnum() for c in text) or _speck(text, word)
+
+
 def _skip_lead(tokens: list[tuple[str, Word]], judge: ValueJudge) -> list[tuple[str, Word]]:
-    """Drop what stands between a label and its value: punctuation, and "is" in a sentence."""
-    while tokens and (not any(c.isalnum() for c in tokens[0][0])
-                      or clean(tokens[0][0]).casefold() in judge.lead_ins):
+    """Drop what stands between a label and its value: punctuation, specks, and "is" in a
+    sentence."""
+    while tokens and (_filler(*tokens[0]) or clean(tokens[0][0]).casefold() in judge.lead_ins):
         tokens = tokens[1:]
     return tokens
 
@@ -115,12 +128,17 @@ def _owner(word: Word, cells: list[tuple[float, float, object]]) -> object:
 
 
 def vertical(spot: Spot, lines: dict[int, list[Segment]], taken: dict[int, Spot], judge: ValueJudge,
-             direction: Literal["below", "above"]) -> Candidate | None:
-    """Value in the cell below (or above) the label: the nearest line with words in its column."""
+             direction: Literal["below", "above"],
+             under: Candidate | None = None) -> Candidate | None:
+    """Value in the cell below (or above) the label: the nearest line with words in its column
+    (below the cell `under`, if given: the next row of a table)."""
     x0, top, x1, bottom = spot.box
     height = max(spot.height, 1.0)
     label_line = max(spot.lines) if direction == "below" else min(spot.lines)
     cells = _header_cells(lines.get(label_line, []), taken)
+    if under is not None:
+        label_line = max(w.line for w in under.words)
+        bottom = max(w.bottom for w in under.words)
     for step in range(1, BELOW_LINES + 1):
         number = label_line + step if direction == "below" else label_line - step
         words = [w for seg in lines.get(number, []) for w in seg.words
@@ -174,6 +192,22 @@ def _caption_row(spot: Spot, cells: list[tuple[float, float, object]],
     )
 
 
+def column_below(first: Candidate, lines: dict[int, list[Segment]], taken: dict[int, Spot],
+                 judge: ValueJudge) -> list[Candidate]:
+    """The cells further down the column of a value found below its caption (a statement's
+    table of accounts), each of the first one's shape, up to the first that is not."""
+    shape = judge.shape(first.value)
+    found: list[Candidate] = []
+    cell = first
+    while len(found) < MAX_ROWS:
+        below = vertical(first.spot, lines, taken, judge, "below", under=cell)
+        if below is None or judge.shape(below.value) != shape:
+            break
+        found.append(below)
+        cell = below
+    return found
+
+
 def candidates(spot: Spot, lines: dict[int, list[Segment]], taken: dict[int, Spot],
                judge: ValueJudge) -> list[Candidate]:
     """Every placement where a value for this label was found."""
@@ -191,6 +225,6 @@ def candidates(spot: Spot, lines: dict[int, list[Segment]], taken: dict[int, Spo
 
 
 def _ends_segment(spot: Spot) -> bool:
-    """Does nothing but punctuation follow the label in its segment?"""
-    rest = [spot.tail, *(w.text for w in spot.segment.words[spot.after:])]
-    return not any(c.isalnum() for text in rest for c in text)
+    """Does nothing but punctuation (or specks) follow the label in its segment?"""
+    rest = [(spot.tail, spot.words[-1]), *((w.text, w) for w in spot.segment.words[spot.after:])]
+    return all(_filler(text, word) for text, word in rest)

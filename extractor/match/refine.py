@@ -1,9 +1,11 @@
 """Second looks at the values on an OCR'd page, while its image is still at hand.
 
-Confusable letters inside a run of digits (O/0, I/l/1, S/5, B/8, Z/2) become digits only where
-that gives the value a better value shape; a value read with low confidence is read again on
-its own, as one line of only the characters its shape allows (and the letter its first digit may
-be), and the new reading is kept if it is sure, surer than the first, and not a part of it.
+Confusable letters inside a run of digits (O/0, I/l/1, S/5, B/8, Z/2), and an O before the
+counter after a prefix of letters, become digits where that gives the value no worse a shape; a
+value read with low confidence is read again on its own, as one line of only the characters its
+shape allows (and the letter its first digit may be), and the new reading is kept if it is sure,
+surer than the first, and not a part of it; one that disagrees and is less sure leaves the first
+reading as unsure as itself.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from extractor.document.word import Word
 from extractor.match.matcher import Matcher
 from extractor.match.packs import REGEX_TIMEOUT, ValueShape
 from extractor.match.pairing import Candidate
-from extractor.match.values import clean
+from extractor.match.values import clean, normalize
 from extractor.text import CONFUSABLE_RUN, LETTERS_FOR, digits_for_confusables
 
 REREAD_BELOW = 0.8  # values read less surely than this are read again
@@ -72,7 +74,8 @@ class Refiner:
     def _fix_confusables(self, candidate: Candidate) -> None:
         texts = [digits_for_confusables(w.text) for w in candidate.words]
         fixed = " ".join(clean(t) for t in texts)
-        if fixed != candidate.value and self._score(fixed) > self._score(candidate.value):
+        before, after = self._score(candidate.value), self._score(fixed)
+        if fixed != candidate.value and after > 0 and after >= before:  # never a worse shape
             for word, text in zip(candidate.words, texts, strict=True):
                 word.text = text
 
@@ -95,10 +98,16 @@ class Refiner:
         box = (min(w.x0 for w in words), min(w.top for w in words),
                max(w.x1 for w in words), max(w.bottom for w in words))
         again = reread(box, self._alphabet(shape, value))
-        if not again or self.matcher.judge.shape(_value(again)) is None \
+        if not again:
+            return
+        first, second = min(w.conf for w in words), min(w.conf for w in again)
+        if normalize(_value(again)) != normalize(value) and second < first:
+            for word in words:  # two readings disagree, the second less sure: neither is
+                word.conf = second
+        if self.matcher.judge.shape(_value(again)) is None \
                 or _characters(again) < REREAD_KEEPS * _characters(words):
             return  # no value, or a part of it (the rest lost)
-        if min(w.conf for w in again) < max(REREAD_BELOW, min(w.conf for w in words)):
+        if second < max(REREAD_BELOW, first):
             return  # not read surely, nor more surely than before
         for word in again:
             word.line = words[0].line

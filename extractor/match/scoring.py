@@ -29,6 +29,7 @@ FUZZY_LABEL = 0.9
 CONTEXT_HEIGHTS = 4  # how far (in label heights) above and below a label context words count
 CONTEXT_WIDTHS = 3  # and how far (in label widths) after it, or before it on its line
 AVOIDED_CONTEXT = 0.3
+IN_A_TABLE = ("below", "above", "above_row")  # placements where label and value head a row
 IN_BOOKING_TEXT = 0.3  # on a bank's statement, a customer number inside a booking's text
 ISSUER_FIT, ISSUER_MISFIT = 1.15, 0.75
 
@@ -65,17 +66,21 @@ def calibrate(raw: float) -> float:
 
 
 def _near_text(candidate: Candidate, page: Page) -> str:
-    """Folded text of the label's segment, of the block around it, and of its line before it
-    ("Entidad: Banco X - N° de cuenta:"), for context words."""
+    """Folded text of the label's segment, of the block around it, of its line before it
+    ("Entidad: Banco X - N° de cuenta:"), and of the whole rows of a table's header and cell
+    ("Bank Name  Account No." over "HDFC Bank  00030340067212"), for context words."""
     spot = candidate.spot
     x0, top, x1, bottom = spot.box
     reach = CONTEXT_HEIGHTS * spot.height
     width = x1 - x0
+    rows = spot.lines | {w.line for w in candidate.words} \
+        if candidate.placement in IN_A_TABLE else set()
     near = [w.text for w in spot.segment.words] + [
         w.text for w in page.words
         if (top - reach <= w.center_y <= bottom + reach
             and w.x1 >= x0 - width and w.x0 <= x1 + CONTEXT_WIDTHS * width)
         or (w.line in spot.lines and x0 - CONTEXT_WIDTHS * width <= w.x1 <= x0)
+        or w.line in rows
     ]
     return folded_phrase(" ".join(near))
 

@@ -11,7 +11,9 @@ from extractor.document.page import Page
 from extractor.document.word import Word
 from extractor.match.matcher import Matcher
 from extractor.match.packs import load_packs
+from extractor.match.refine import Refiner
 from extractor.settings import Settings
+from extractor.text import digits_for_confusables
 from tests.pages import page_of
 
 matcher = Matcher(load_packs(Settings().patterns_dir), min_confidence=0.5)
@@ -87,6 +89,16 @@ def test_address_line_under_an_empty_caption_is_no_value() -> None:
     assert found(rows) == []
 
 
+def test_a_speck_read_as_letters_after_a_caption_does_not_hide_the_cell_below() -> None:
+    page = page_of([(50, 100, "Codice Cliente i\""), (200, 100, "Partita IVA"),
+                    (50, 114, "1234ABC"), (200, 114, "1234567890")], "ocr")
+    speck = next(w for w in page.words if w.text == 'i"')
+    speck.conf = 0.29
+    assert [(f.kind, f.value) for f in matcher.match([page])] == [("customer_number", "1234ABC")]
+    speck.conf = 0.9  # read surely, it is text: the caption is then no column header
+    assert matcher.match([page]) == []
+
+
 def test_value_running_into_an_amount_is_unclear() -> None:
     assert found([(50, 80, "Customer No.: 9436 7756.00")], source="ocr") == []
 
@@ -151,6 +163,34 @@ def test_ambiguous_account_label_after_a_bank_on_its_line() -> None:
     assert found([(300, 800, "N° de cuenta: 4918")]) == [("account_number", "4918")]
 
 
+@pytest.mark.parametrize("before", ["ABA # 121000248", "Direct credit to Contoso Ltd:",
+                                    "BSB 062-000"])
+def test_account_beside_the_issuers_payment_details_is_the_issuers(before: str) -> None:
+    """A routing number, or the instruction to pay into it, marks the issuer's own account."""
+    rows = [(50, 700, before), (50, 714, "Account Number 4001234567")]
+    assert found(rows) == []
+    assert found(rows[1:]) == [("account_number", "4001234567")]
+
+
+def test_account_in_a_table_row_naming_a_bank_is_the_issuers() -> None:
+    rows = [(50, 600, "Bank Name"), (320, 600, "Account No."),
+            (50, 614, "HDFC Bank"), (320, 614, "00030340067212")]
+    assert found(rows) == []
+    rows[0], rows[2] = (50, 600, "Customer"), (50, 614, "Acme Traders")
+    assert found(rows) == [("account_number", "00030340067212")]
+
+
+def test_every_account_of_a_statements_table_of_accounts() -> None:
+    rows = [(50, 200, "Account"), (300, 200, "Account number"), (450, 200, "Balance"),
+            (50, 214, "Essential Checking"), (300, 214, "1111111111"), (450, 214, "4,570.68"),
+            (50, 228, "Way2Save Savings"), (300, 228, "11111111111"), (450, 228, "176,957.07"),
+            (200, 242, "Total deposit accounts"), (450, 242, "181,527.75")]
+    page = page_of(rows)
+    statement = {f.value for f in matcher.match([page], statement=True)}
+    assert statement == {"1111111111", "11111111111"}
+    assert [f.value for f in matcher.match([page])] == ["1111111111"]  # an invoice's: one
+
+
 def test_customer_care_phone_is_not_a_number() -> None:
     assert found([(50, 700, "Flipkart.com Customer Care : 1800 208 9898")]) == []
 
@@ -188,6 +228,35 @@ def test_confusable_neighbours_never_change_the_answer(neighbours: list) -> None
         text = template.format(n=digit)
         rows.append((x, y, text[:28] if place == "left" else text))
     assert found(rows) == [("customer_number", "48213-7751")]
+
+
+@pytest.mark.parametrize(("read", "meant"), [
+    ("REFCLIO215", "REFCLI0215"), ("ABO123450001C", "AB0123450001C"), ("55O1234", "5501234"),
+    ("PO123", "PO123"), ("INFO", "INFO"), ("MSFT987", "MSFT987")])
+def test_an_o_starting_the_counter_after_a_prefix_is_a_zero(read: str, meant: str) -> None:
+    """Counters after a prefix of letters start with zeros; "PO" alone is too short a prefix."""
+    assert digits_for_confusables(read) == meant
+
+
+def test_a_scanned_value_with_letters_gets_its_zero_back() -> None:
+    page = page_of([(50, 80, "N° de client : REFCLIO215")], "ocr")
+    Refiner(matcher)(page, lambda box, alphabet: [])
+    assert [f.value for f in matcher.match([page])] == ["REFCLI0215"]
+
+
+def test_a_doubtful_value_read_otherwise_again_is_left_in_doubt() -> None:
+    """Two readings that disagree, neither sure: no number is better than a wrong one."""
+    def page(conf: float) -> Page:
+        read = page_of([(50, 80, "Customer ID: 0123456")], "ocr")
+        read.words[-1].conf = conf
+        return read
+
+    again = [Word("123456", 0, 0, 1, 1, 10, conf=0.1)]
+    doubtful, sure = page(0.6), page(0.95)
+    Refiner(matcher)(doubtful, lambda box, alphabet: again)
+    Refiner(matcher)(sure, lambda box, alphabet: again)  # read surely: not read again
+    assert matcher.match([doubtful]) == []
+    assert [f.value for f in matcher.match([sure])] == ["0123456"]
 
 
 def test_row_drifting_across_the_page_stays_one_line() -> None:
