@@ -72,7 +72,7 @@ def fill(port: int, ca: str, count: int, bills: float, seed: int, folder: Path) 
           f"({count / seconds:.0f} messages/s)", flush=True)
 
 
-def scan(account: imap.Account, ca: str, prefilter: bool) -> tuple[float, Counter]:
+def scan(account: imap.ImapAccount, ca: str, prefilter: bool) -> tuple[float, Counter]:
     started = time.perf_counter()
     read, _problems = read_all(imap.messages(account, PASSWORD, Settings().max_file_bytes,
                                              ca_file=ca), workers=1, prefilter=prefilter)
@@ -93,7 +93,7 @@ def main() -> None:
             port, ca, args.count, args.bills, args.seed, Path(folder) / "bills"))
         filler.start()
         filler.join()
-        account = imap.Account.parse(f"imaps://{USER}@127.0.0.1:{port}/{FOLDER}", [])
+        account = imap.ImapAccount.parse(f"imaps://{USER}@127.0.0.1:{port}/{FOLDER}", [])
         fast, found = scan(account, ca, prefilter=True)
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"prefilter: {args.count / fast:.0f} messages/s ({fast:.1f} s), "

@@ -150,7 +150,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (health.router, documents.router, accounts.router, review.router,
                    keys.router, lookup.router, metrics.router, web.router):
         app.include_router(router)
-    app.router.routes.insert(0, Route("/v1/documents", documents.Upload(), methods=["POST"],
+    app.router.routes.insert(0, Route("/v1/documents", documents.UploadEndpoint(), methods=["POST"],
                                       name="upload", include_in_schema=False))  # matched first
     app.mount("/web", web.assets, name="web")
     app.add_exception_handler(CustidError, _custid_error)

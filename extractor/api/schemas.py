@@ -27,7 +27,7 @@ PUBLIC_ID = AliasChoices("public_id", "id")
 NAME_LENGTH = 255  # of an issuer's and a holder's name, as the tables keep them
 
 
-class Page(BaseModel, Generic[T]):
+class Listing(BaseModel, Generic[T]):
     items: list[T]
     limit: int
     offset: int
@@ -35,7 +35,7 @@ class Page(BaseModel, Generic[T]):
 
     @classmethod
     def fetch(cls, session: Session, query: Select[Any], limit: int, offset: int,
-              make: Callable[[Any], T]) -> Page[T]:
+              make: Callable[[Any], T]) -> Listing[T]:
         """A page of the query's rows, each made into an item; one row more than `limit` is
         read to tell whether there is a next page."""
         rows = session.scalars(query.limit(limit + 1).offset(offset)).all()

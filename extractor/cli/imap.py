@@ -15,7 +15,7 @@ from extractor.settings import Settings
 
 
 @cache  # asked once per account and run (`ingest --watch` looks again and again)
-def password(account: imap.Account) -> str:
+def password(account: imap.ImapAccount) -> str:
     return os.environ.get("CUSTID_IMAP_PASSWORD") or getpass.getpass(
         f"IMAP password for {account.user}@{account.host}: ")
 
@@ -24,7 +24,7 @@ def imap_source(url: str, folders: list[str], since: dt.date | None, settings: S
                 errors: list[str], marks: imap.Marks | None = None) -> Iterator[MailMessage]:
     """The account's messages; an error that stops the reading is added to `errors`."""
     try:
-        account = imap.Account.parse(url, folders)
+        account = imap.ImapAccount.parse(url, folders)
         yield from imap.messages(account, password(account), settings.max_file_bytes,
                                  since=since, marks=marks, ca_file=settings.imap_ca_file)
     except imap.ImapError as exc:

@@ -62,7 +62,7 @@ COUNTED = ("done", "failed", "duplicate", "skipped", "unreadable")
 PASSED_OVER = "no customer or account label in its text, nothing attached to read"
 
 
-class Report:
+class ReportFile:
     """One row per file, written as it is known: CSV, or JSON lines for a .jsonl name."""
 
     def __init__(self, path: Path | None, reveal: bool) -> None:
@@ -99,7 +99,7 @@ class Report:
 class Run:
     """Files handed to a sink with a bounded number in flight, counted, reported, shown."""
 
-    def __init__(self, sink: Sink, report: Report, window: int, console: Console,
+    def __init__(self, sink: Sink, report: ReportFile, window: int, console: Console,
                  move_to: Path | None = None, root: Path | None = None,
                  on_outcome: Callable[[Outcome, Counter[str]], None] | None = None,
                  limit: int = 0) -> None:
@@ -397,7 +397,7 @@ def ingest_command(settings: Settings, source: str, *, server: str | None = None
     errors: list[str] = []
     sink, window, where = open_sink(settings, server, key, workers)
     console.print(f"ingesting {source} into {where}")
-    rows = Report(report, reveal)
+    rows = ReportFile(report, reveal)
     run = Run(sink, rows, window, console, move_to, top, on_outcome, settings.max_file_bytes)
     interrupted = False
     # SIGTERM (a service manager's stop, `kill`) stops the run as Ctrl-C does: killed outright,

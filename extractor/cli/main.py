@@ -72,8 +72,8 @@ def _table(results: list[DocumentResult]) -> Table:
     return table
 
 
-@app.command()
-def extract(
+@app.command("extract")
+def extract_command(
     files: Annotated[list[Path], typer.Argument(help="Documents to read")],
     json: Annotated[bool, typer.Option("--json", help="One JSON object a line per file")] = False,
     ocr: OcrOption = None,
@@ -296,7 +296,7 @@ keys_app = typer.Typer(no_args_is_help=True, help="API keys (each of a workspace
 app.add_typer(keys_app, name="keys")
 
 
-class Role(StrEnum):
+class RoleName(StrEnum):
     admin = "admin"
     member = "member"
     reader = "reader"
@@ -314,7 +314,7 @@ def _database(data_dir: Path | None, database_url: str | None) -> Database:
 @keys_app.command("create")
 def keys_create(
     workspace: Annotated[str, typer.Option(help="Workspace (created if new)")],
-    role: Annotated[Role, typer.Option(help="admin, member or reader")],
+    role: Annotated[RoleName, typer.Option(help="admin, member or reader")],
     data_dir: DataDir = None, database_url: DatabaseUrl = None,
 ) -> None:
     """Create a key; it is printed once, alone on the last line."""

@@ -25,7 +25,7 @@ from extractor.read.mailbox import MailMessage
 
 SCHEMES = {"imaps": 993, "imap": 143}
 RETRIES = 3  # connections opened again after a drop, per folder
-BATCH = 50  # messages asked for their size at once
+SIZE_BATCH = 50  # messages asked for their size at once
 SIZE = re.compile(rb"UID (\d+) RFC822\.SIZE (\d+)|RFC822\.SIZE (\d+) UID (\d+)")
 Marks = dict[str, tuple[int, int]]  # folder key: (UIDVALIDITY, last UID read)
 
@@ -42,7 +42,7 @@ def is_imap(source: str) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
-class Account:
+class ImapAccount:
     scheme: str
     user: str
     host: str
@@ -50,7 +50,7 @@ class Account:
     folders: tuple[str, ...]
 
     @classmethod
-    def parse(cls, url: str, folders: list[str]) -> Account:
+    def parse(cls, url: str, folders: list[str]) -> ImapAccount:
         """`imaps://USER@HOST[:PORT]/FOLDER`; `folders` adds folders (INBOX when none)."""
         parts = urlsplit(url)
         if parts.scheme not in SCHEMES or not parts.username or not parts.hostname:
@@ -70,7 +70,7 @@ def _loopback(host: str) -> bool:
         return False
 
 
-def connect(account: Account, password: str, ca_file: str | None,
+def connect(account: ImapAccount, password: str, ca_file: str | None,
             timeout: float = 30) -> imaplib.IMAP4:
     """A logged-in connection; ImapError says why there is none."""
     where = f"{account.host}:{account.port}"
@@ -120,7 +120,7 @@ def _sizes(client: imaplib.IMAP4, uids: list[int]) -> dict[int, int]:
     return sizes
 
 
-def messages(account: Account, password: str, limit: int, *, since: dt.date | None = None,
+def messages(account: ImapAccount, password: str, limit: int, *, since: dt.date | None = None,
              marks: Marks | None = None, ca_file: str | None = None) -> Iterator[MailMessage]:
     """Every message of the account's folders (after `marks`, which are updated as messages
     are handed on; a changed UIDVALIDITY reads the folder again), of at most `limit` bytes."""
@@ -135,7 +135,7 @@ def messages(account: Account, password: str, limit: int, *, since: dt.date | No
             client.logout()
 
 
-def _folder(client: imaplib.IMAP4, account: Account, password: str, ca_file: str | None,
+def _folder(client: imaplib.IMAP4, account: ImapAccount, password: str, ca_file: str | None,
             folder: str, limit: int, since: dt.date | None,
             marks: Marks) -> Generator[MailMessage, None, imaplib.IMAP4]:
     """One folder's new messages; a dropped connection is opened again (the client in use
@@ -152,8 +152,8 @@ def _folder(client: imaplib.IMAP4, account: Account, password: str, ca_file: str
                 criteria += ["SINCE", since.strftime("%d-%b-%Y")]
             _status, found = client.uid("SEARCH", *criteria)
             uids = sorted(u for u in map(int, found[0].split()) if u > last)
-            for start in range(0, len(uids), BATCH):
-                batch = uids[start:start + BATCH]
+            for start in range(0, len(uids), SIZE_BATCH):
+                batch = uids[start:start + SIZE_BATCH]
                 sizes = _sizes(client, batch)
                 for uid in batch:
                     name = f"{key}#{uid}"

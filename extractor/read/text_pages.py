@@ -13,7 +13,7 @@ from extractor.document.page import Page
 from extractor.document.word import Word
 
 CHAR_WIDTH, LINE_HEIGHT, SIZE = 6.0, 12.0, 10.0
-MARGIN = 36.0
+PAGE_MARGIN = 36.0
 LINES_PER_PAGE = 60  # a Letter page: 792 pt high
 MIN_COLUMNS = 90  # a Letter page: 612 pt wide
 WORD = regex.compile(r"\S+")
@@ -27,10 +27,10 @@ def paginate(lines: list[str]) -> list[list[str]]:
 def grid_page(lines: list[str], number: int, part: str = "") -> Page:
     """One page of lines; every word gets its monospace grid box."""
     words = [
-        Word(m.group(), MARGIN + m.start() * CHAR_WIDTH, MARGIN + row * LINE_HEIGHT,
-             MARGIN + m.end() * CHAR_WIDTH, MARGIN + row * LINE_HEIGHT + SIZE, SIZE)
+        Word(m.group(), PAGE_MARGIN + m.start() * CHAR_WIDTH, PAGE_MARGIN + row * LINE_HEIGHT,
+             PAGE_MARGIN + m.end() * CHAR_WIDTH, PAGE_MARGIN + row * LINE_HEIGHT + SIZE, SIZE)
         for row, line in enumerate(lines) for m in WORD.finditer(line)
     ]
-    width = max([len(line) for line in lines] + [MIN_COLUMNS]) * CHAR_WIDTH + 2 * MARGIN
-    return Page(number=number, width=width, height=LINES_PER_PAGE * LINE_HEIGHT + 2 * MARGIN,
+    width = max([len(line) for line in lines] + [MIN_COLUMNS]) * CHAR_WIDTH + 2 * PAGE_MARGIN
+    return Page(number=number, width=width, height=LINES_PER_PAGE * LINE_HEIGHT + 2 * PAGE_MARGIN,
                 words=assign_lines(words), source="email", part=part)

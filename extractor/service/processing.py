@@ -27,7 +27,7 @@ from extractor.service.store import Store
 from extractor.service.tables import Document, now
 from extractor.text import key
 
-Outcome = tuple[str, DocumentResult | ErrorInfo]  # a document's result, or why it failed
+Processed = tuple[str, DocumentResult | ErrorInfo]  # a document's result, or why it failed
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,12 +76,12 @@ def release(db: Database, document_ids: list[str]) -> None:
                         .execution_options(synchronize_session=False))
 
 
-def extract(store: Store, extractor: Extractor, claimed: Claimed) -> DocumentResult:
+def extract_claimed(store: Store, extractor: Extractor, claimed: Claimed) -> DocumentResult:
     """The claimed document's result, extracted from its original."""
     return extractor.extract_bytes(store.read(claimed.sha256), claimed.filename)
 
 
-def save(db: Database, outcomes: list[Outcome], version: str) -> list[Document]:
+def save(db: Database, outcomes: list[Processed], version: str) -> list[Document]:
     """Keep results (with their links) and failures in one transaction; the documents saved, in
     order (those deleted meanwhile are left out)."""
     with db.session() as session:

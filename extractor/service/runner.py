@@ -51,7 +51,7 @@ def run(document_ids: list[str]) -> None:
     started = time.monotonic()
     claimed = processing.claim(ctx.db, document_ids, ctx.extractor.packs_version,
                                ctx.settings.max_attempts)
-    outcomes: list[processing.Outcome] = []
+    outcomes: list[processing.Processed] = []
     for index, item in enumerate(claimed):
         if outcomes and time.monotonic() - started > SPLIT_AFTER:
             rest = [later.id for later in claimed[index:]]
@@ -70,7 +70,7 @@ def run(document_ids: list[str]) -> None:
 
 def _extract(ctx: Context, item: processing.Claimed) -> DocumentResult | ErrorInfo:
     try:
-        return processing.extract(ctx.store, ctx.extractor, item)
+        return processing.extract_claimed(ctx.store, ctx.extractor, item)
     except SoftTimeLimitExceeded:
         return ErrorInfo(code=ProcessingTimeout.code, message="processing took too long")
     except Exception as exc:
@@ -78,7 +78,7 @@ def _extract(ctx: Context, item: processing.Claimed) -> DocumentResult | ErrorIn
         return ErrorInfo(code=InternalError.code, message=mask_text(repr(exc)))
 
 
-def _save(ctx: Context, outcomes: list[processing.Outcome]) -> list[Document]:
+def _save(ctx: Context, outcomes: list[processing.Processed]) -> list[Document]:
     """In one transaction; should that fail, one by one, so that an error fails only its own."""
     try:
         return processing.save(ctx.db, outcomes, ctx.extractor.packs_version)

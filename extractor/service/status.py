@@ -16,7 +16,7 @@ PING_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
-class Status:
+class ServiceStatus:
     queue_depth: dict[str, int]
     workers: list[str]
     documents_per_minute: float
@@ -24,7 +24,7 @@ class Status:
     failures_by_code: dict[str, int]
 
 
-def status(db: Database) -> Status:
+def status(db: Database) -> ServiceStatus:
     """The queues' depth and the workers answering (from the broker), the rate and the
     failures (from the database, every workspace)."""
     finished = Document.status.in_(("done", "failed"))
@@ -37,5 +37,5 @@ def status(db: Database) -> Status:
                    Document.updated_at >= now() - dt.timedelta(hours=1))
             .group_by(Document.error_code).order_by(Document.error_code)).all()
     by_code = {str(code): count for code, count in failures}
-    return Status(queue.depths(), queue.workers_seen(PING_SECONDS),
-                  round((recent or 0) / RATE_MINUTES, 1), sum(by_code.values()), by_code)
+    return ServiceStatus(queue.depths(), queue.workers_seen(PING_SECONDS),
+                         round((recent or 0) / RATE_MINUTES, 1), sum(by_code.values()), by_code)

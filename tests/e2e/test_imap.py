@@ -45,9 +45,9 @@ def client() -> imaplib.IMAP4:
     return connection
 
 
-def account(folder: str, port: str = "", scheme: str = "imaps") -> imap.Account:
+def account(folder: str, port: str = "", scheme: str = "imaps") -> imap.ImapAccount:
     port = port or env("IMAPS_PORT" if scheme == "imaps" else "PORT")
-    return imap.Account.parse(f"{scheme}://{env('USER')}@127.0.0.1:{port}/{folder}", [])
+    return imap.ImapAccount.parse(f"{scheme}://{env('USER')}@127.0.0.1:{port}/{folder}", [])
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +62,7 @@ def folder(mail: dict[str, Path]) -> str:  # noqa: F811
     return name
 
 
-def read(target: imap.Account, **options: object) -> list:
+def read(target: imap.ImapAccount, **options: object) -> list:
     return list(imap.messages(target, env("PASSWORD"), LIMIT, ca_file=env("CA"), **options))
 
 

@@ -96,3 +96,18 @@ def test_no_project_import_inside_a_function(name: str) -> None:
 
 def test_few_modules_directly_in_the_package() -> None:
     assert len(list((ROOT / "extractor").glob("*.py"))) <= 12
+
+
+def test_one_meaning_per_class_name() -> None:
+    """No two modules define a class (or a type alias) of the same name: a reader meeting
+    `Upload` or `Page` knows which one is meant."""
+    defined: dict[str, list[str]] = {}
+    for module, path in MODULES.items():
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.ClassDef):
+                defined.setdefault(node.name, []).append(module)
+            elif (isinstance(node, ast.Assign) and len(node.targets) == 1
+                  and isinstance(node.targets[0], ast.Name) and node.targets[0].id[:1].isupper()
+                  and not node.targets[0].id.isupper() and isinstance(node.value, ast.Subscript)):
+                defined.setdefault(node.targets[0].id, []).append(module)  # `Sent = tuple[...]`
+    assert {name: where for name, where in defined.items() if len(where) > 1} == {}

@@ -17,7 +17,7 @@ from extractor.api.deps import (
     load,
     require,
 )
-from extractor.api.schemas import AccountDetail, AccountIn, AccountOut, Page
+from extractor.api.schemas import AccountDetail, AccountIn, AccountOut, Listing
 from extractor.service import link
 from extractor.service.erase import erase
 from extractor.service.tables import Account
@@ -40,16 +40,16 @@ def add_account(body: AccountIn, response: Response, db: DbDep,
         return AccountOut.of(account)
 
 
-@router.get("", response_model=Page[AccountOut])
+@router.get("", response_model=Listing[AccountOut])
 def list_accounts(
     db: DbDep, workspace: WorkspaceDep, number: NumberQuery, issuer: str | None = None,
     holder: Annotated[str | None, Query(description="Part of the holder's name")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Offset = 0,
-) -> Page[AccountOut]:
+) -> Listing[AccountOut]:
     query = link.account_query(workspace, issuer, holder, number)
     with db.session() as session:
-        return Page.fetch(session, query, limit, offset, AccountOut.of)
+        return Listing.fetch(session, query, limit, offset, AccountOut.of)
 
 
 @router.get("/{account_id}", response_model=AccountDetail)

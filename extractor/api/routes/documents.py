@@ -32,10 +32,10 @@ from extractor.api.schemas import (
     Accepted,
     DocumentOut,
     DocumentSummary,
+    Listing,
     MailboxAccepted,
     MessageAccepted,
     MessageProblem,
-    Page,
     Status,
 )
 from extractor.service import admission, metrics, processing, queue, webhook
@@ -50,7 +50,7 @@ def _status_url(request: Request, document_id: str) -> str:
     return request.app.url_path_for("get_document", document_id=document_id)
 
 
-class Upload:
+class UploadEndpoint:
     """POST /v1/documents, served as a bare ASGI app (documented by UPLOAD): FastAPI's
     dependencies, request wrapper and response models took a fifth of the API's time per
     upload, on the event loop whose GIL the threads writing the uploads wait for. Errors go to
@@ -163,7 +163,7 @@ UPLOAD: dict[str, Any] = {
 }
 
 
-@router.get("", response_model=Page[DocumentSummary])
+@router.get("", response_model=Listing[DocumentSummary])
 def list_documents(
     db: DbDep, workspace: WorkspaceDep, status: Status | None = None,
     issuer: Annotated[str | None, Query(description="Case- and space-insensitive")] = None,
@@ -172,11 +172,11 @@ def list_documents(
     date_to: Annotated[dt.date | None, Query(description="Document date, inclusive")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Offset = 0,
-) -> Page[DocumentSummary]:
+) -> Listing[DocumentSummary]:
     """Documents, newest first."""
     query = processing.document_query(workspace, status, issuer, kind, date_from, date_to)
     with db.session() as session:
-        return Page.fetch(session, query, limit, offset, DocumentSummary.of)
+        return Listing.fetch(session, query, limit, offset, DocumentSummary.of)
 
 
 @router.get("/{document_id}", response_model=DocumentOut)

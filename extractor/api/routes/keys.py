@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import select
 
 from extractor.api.deps import CallerDep, DbDep, Offset, SettingsDep, WorkspaceDep, require
-from extractor.api.schemas import AuditOut, KeyCreated, KeyIn, KeyOut, Page
+from extractor.api.schemas import AuditOut, KeyCreated, KeyIn, KeyOut, Listing
 from extractor.errors import NotFound
 from extractor.service import auth
 from extractor.service.tables import AuditEvent
@@ -40,12 +40,12 @@ def revoke_key(key_id: str, request: Request, db: DbDep, caller: CallerDep,
     request.app.state.keys.forget(key_id)
 
 
-@router.get("/audit", response_model=Page[AuditOut], tags=["audit"])
+@router.get("/audit", response_model=Listing[AuditOut], tags=["audit"])
 def list_audit(db: DbDep, workspace: WorkspaceDep,
                limit: Annotated[int, Query(ge=1, le=500)] = 50,
-               offset: Offset = 0) -> Page[AuditOut]:
+               offset: Offset = 0) -> Listing[AuditOut]:
     """Reveals, erasures and key changes, newest first."""
     query = (select(AuditEvent).where(AuditEvent.workspace_id == workspace)
              .order_by(AuditEvent.id.desc()))
     with db.session() as session:
-        return Page.fetch(session, query, limit, offset, AuditOut.model_validate)
+        return Listing.fetch(session, query, limit, offset, AuditOut.model_validate)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from extractor.api.deps import DbDep, Offset, WorkspaceDep, require
-from extractor.api.schemas import Decision, Page, ReviewItem
+from extractor.api.schemas import Decision, Listing, ReviewItem
 from extractor.errors import NotFound
 from extractor.service import link
 from extractor.service.tables import PUBLIC_ID_LIMIT, DocumentLink
@@ -18,15 +18,15 @@ router = APIRouter(prefix="/v1/review", tags=["review"],
                    dependencies=[Depends(require("reader"))])
 
 
-@router.get("", response_model=Page[ReviewItem])
+@router.get("", response_model=Listing[ReviewItem])
 def list_review(db: DbDep, workspace: WorkspaceDep,
                 limit: Annotated[int, Query(ge=1, le=500)] = 50,
-                offset: Offset = 0) -> Page[ReviewItem]:
+                offset: Offset = 0) -> Listing[ReviewItem]:
     query = (select(DocumentLink).where(DocumentLink.workspace_id == workspace,
                                         DocumentLink.status == "review")
              .options(selectinload(DocumentLink.document)).order_by(DocumentLink.id))
     with db.session() as session:
-        return Page.fetch(session, query, limit, offset, ReviewItem.of)
+        return Listing.fetch(session, query, limit, offset, ReviewItem.of)
 
 
 @router.post("/{link_id}", response_model=ReviewItem, responses={409: {}},
