@@ -3,15 +3,23 @@ Celery tasks eager) on SQLite and PostgreSQL, or against the part that broke."""
 
 from __future__ import annotations
 
+import io
 import json
+import multiprocessing
+import resource
 from collections.abc import Iterator
 from email.message import EmailMessage
+from multiprocessing.queues import Queue
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from PIL import Image
+from reportlab.pdfgen import canvas
 
+from extractor import evidence, extract
 from extractor.masking import DOT, mask_numbers
+from extractor.settings import Settings
 from tests.conftest import Hooks, eager_client
 from tests.e2e.test_recover import BILLS, bill
 from tests.pages import pdf_of
@@ -103,3 +111,49 @@ def test_review_acts_only_on_links_under_review_onto_accounts_of_the_issuer(
         assert confirmed.status_code == 200 and confirmed.json()["account_id"] == same["id"]
         again = client.post(f"/v1/review/{item['id']}", json={"decision": "reject"})
         assert again.status_code == 409  # no longer under review
+
+
+def huge_documents() -> dict[str, bytes]:
+    """An email with a 300,000-character line after its number, a 7,200-point PDF page."""
+    message = EmailMessage()
+    message["From"] = "Brightline Telecom <noreply@brightline.com>"
+    message["Subject"] = "Your statement"
+    message.set_content("Customer No.: 58213907 " + "x" * 300_000 + "\n")
+    sheet_bytes = io.BytesIO()
+    sheet = canvas.Canvas(sheet_bytes, pagesize=(7200, 7200), invariant=1)
+    sheet.setFont("Helvetica", 10)
+    sheet.drawString(3600, 3600, "Customer No.: 58213907")
+    sheet.showPage()
+    sheet.save()
+    return {"email": message.as_bytes(), "pdf": sheet_bytes.getvalue()}
+
+
+def _evidence_in_child(name: str, answers: Queue) -> None:
+    """Read and draw one evidence in this (spawned) process within 2 GB of address space, so
+    that a drawing of the whole page fails here instead of taking the machine: the PNG's size
+    and the peak memory the drawing added (MB)."""
+    resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+    data = huge_documents()[name]
+    finding = extract(data).findings[0]
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    try:
+        image = Image.open(io.BytesIO(evidence.render(data, finding, Settings())))
+    except MemoryError:
+        answers.put(None)
+        return
+    added = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    answers.put((image.size, added / 1024))
+
+
+@pytest.mark.parametrize("name", ["email", "pdf"])
+def test_evidence_of_a_huge_page_is_bounded(name: str) -> None:
+    context = multiprocessing.get_context("spawn")
+    answers = context.Queue()
+    child = context.Process(target=_evidence_in_child, args=(name, answers))
+    child.start()
+    answer = answers.get(timeout=300)
+    child.join()
+    assert answer is not None, "the evidence ran out of 2 GB"
+    (width, height), added_mb = answer
+    assert width <= evidence.MAX_PIXELS[0] and height <= evidence.MAX_PIXELS[1]
+    assert added_mb < 300  # drawing the whole page took 2.7 GB (the PDF) to 18 GB (the email)
