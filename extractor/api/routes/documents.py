@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import mimetypes
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -26,13 +25,19 @@ from extractor.api.deps import (
     rate_limit,
     require,
 )
+from extractor.api.limits import SECURITY_HEADERS
 from extractor.api.schemas import Accepted, DocumentOut, DocumentSummary, Page, Status
+from extractor.errors import InputError
+from extractor.read.sniff import DocType, sniff
 from extractor.service import admission, processing, queue, webhook
 from extractor.service.tables import Document
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"],
                    dependencies=[Depends(require("reader"))])
 MEMBER, ADMIN = Depends(require("member")), Depends(require("admin"))
+MEDIA_TYPES: dict[DocType, str] = {
+    "pdf": "application/pdf", "png": "image/png", "jpeg": "image/jpeg", "tiff": "image/tiff",
+    "webp": "image/webp", "eml": "message/rfc822"}
 
 
 def _status_url(request: Request, document_id: str) -> str:
@@ -143,9 +148,15 @@ def get_original(document_id: str, request: Request, db: DbDep, store: StoreDep,
         document = load(session, Document, document_id, workspace)
         rate_limit(request, caller)
         Reveal(caller).record(session, "original", document_id)
-    media_type = mimetypes.guess_type(document.filename)[0] or "application/octet-stream"
-    return FileResponse(store.path(document.sha256), media_type=media_type,
-                        filename=document.filename)
+    path = store.path(document.sha256)
+    with path.open("rb") as original:
+        head = original.read(1024)
+    try:
+        media_type = MEDIA_TYPES[sniff(head)]  # never from its name (an .html is no page here)
+    except InputError:  # stored, but not a document custid reads
+        media_type = "application/octet-stream"
+    return FileResponse(path, media_type=media_type, filename=document.filename,
+                        content_disposition_type="attachment", headers=SECURITY_HEADERS)
 
 
 @router.delete("/{document_id}", status_code=204, dependencies=[ADMIN])
