@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import threading
 from collections.abc import AsyncIterator, Awaitable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -15,16 +16,17 @@ from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from kombu.exceptions import KombuError
 from python_multipart.exceptions import FormParserError
-from python_multipart.multipart import MultipartParser, parse_options_header
+from python_multipart.multipart import MultipartParser, MultipartState, parse_options_header
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from extractor.errors import BadUpload
+from extractor.errors import BadUpload, TooLarge, UploadStalled
 from extractor.service import processing, queue
 from extractor.service.db import Database
 from extractor.service.store import Staged, Store
 from extractor.service.tables import Document, new_id
+from extractor.settings import Settings
 
 if TYPE_CHECKING:  # python_multipart defines it for type checkers only
     from python_multipart.multipart import MultipartCallbacks
@@ -71,11 +73,25 @@ class Upload:
             staged.drain()
 
 
+class Bounds(NamedTuple):
+    """What one upload request may hold beside its files' sizes, and how long it may pause."""
+
+    request_bytes: int
+    fields: int
+    idle_seconds: float
+
+    @classmethod
+    def of(cls, settings: Settings) -> Bounds:
+        return cls(settings.max_request_bytes, settings.max_form_fields,
+                   settings.upload_idle_seconds)
+
+
 class _Receiver:
     """python-multipart callbacks: file parts go straight to staged files, fields to memory."""
 
-    def __init__(self, store: Store, limit: int, upload: Upload) -> None:
+    def __init__(self, store: Store, limit: int, fields: int, upload: Upload) -> None:
         self.store, self.limit, self.upload = store, limit, upload
+        self.fields_left = fields  # of any name, repeated ones too
         self.header_name = self.header_value = b""
         self.disposition = b""
         self.field: bytearray | None = None
@@ -102,7 +118,10 @@ class _Receiver:
                 raise BadUpload(f"at most {MAX_FILES} files per request")
             self.staged = self.store.stage(self.limit)
             self.upload.files.append((display_name(options.get(b"filename", b"")), self.staged))
+        elif not self.fields_left:
+            raise BadUpload("too many form fields besides the files")
         else:
+            self.fields_left -= 1
             self.field, self.name = bytearray(), name
 
     def on_part_data(self, data: bytes, start: int, end: int) -> None:
@@ -126,20 +145,37 @@ class _Receiver:
 
 
 async def receive(content_type: str, body: AsyncIterator[bytes], store: Store,
-                  limit: int) -> Upload:
+                  limit: int, bounds: Bounds | None = None) -> Upload:
     """Stage every `file` part of a multipart/form-data body (`admit` writes and syncs what is
-    left); TooLarge past `limit` bytes."""
+    left); TooLarge past `limit` bytes a file, and past the `bounds` of the request (none: only
+    the count of files)."""
     kind, params = parse_options_header(content_type)
     if kind != b"multipart/form-data" or b"boundary" not in params:
         raise BadUpload("send the documents as multipart/form-data, field 'file'")
     upload = Upload()
-    parser = MultipartParser(params[b"boundary"], _Receiver(store, limit, upload).callbacks())
+    request_bytes, fields, idle = bounds or (math.inf, MAX_FILES, None)
+    size = 0
+    chunks = aiter(body)
     try:
-        async for chunk in body:
+        parser = MultipartParser(params[b"boundary"],
+                                 _Receiver(store, limit, fields, upload).callbacks())
+        while True:
+            try:
+                async with asyncio.timeout(idle):
+                    chunk = await anext(chunks)
+            except StopAsyncIteration:
+                break
+            except TimeoutError as exc:
+                raise UploadStalled(f"nothing of the upload came for {idle} s") from exc
+            size += len(chunk)
+            if size > request_bytes:
+                raise TooLarge(f"the upload is larger than {request_bytes} bytes in all")
             parser.write(chunk)
             if upload.held >= HOLD:
                 await _through(asyncio.to_thread(upload.drain))
         parser.finalize()
+        if parser.state != MultipartState.END:  # cut short: its last file may be half there
+            raise BadUpload("the multipart body ended before its closing boundary")
     except FormParserError as exc:
         upload.discard()
         raise BadUpload(f"malformed multipart body: {exc}") from exc

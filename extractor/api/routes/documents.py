@@ -27,7 +27,7 @@ from extractor.api.deps import (
 )
 from extractor.api.limits import SECURITY_HEADERS
 from extractor.api.schemas import Accepted, DocumentOut, DocumentSummary, Page, Status
-from extractor.errors import InputError
+from extractor.errors import InputError, TooLarge
 from extractor.read.sniff import DocType, sniff
 from extractor.service import admission, processing, queue, webhook
 from extractor.service.tables import Document
@@ -60,8 +60,13 @@ async def upload(request: Request) -> JSONResponse:
     state = request.app.state
     caller = await identify(request, state.db, await bearer(request))
     allow(caller, "member")
-    files = await admission.receive(request.headers.get("content-type", ""), request.stream(),
-                                 state.store, state.settings.max_upload_bytes)
+    settings = state.settings
+    if int(request.headers.get("content-length") or 0) > settings.max_request_bytes:
+        raise TooLarge(f"the upload is larger than {settings.max_request_bytes} bytes in all")
+    with state.uploads.take(caller.key_id):
+        files = await admission.receive(request.headers.get("content-type", ""),
+                                        request.stream(), state.store, settings.max_upload_bytes,
+                                        admission.Bounds.of(settings))
     webhook_url = files.fields.get("webhook_url") or None
     try:
         if webhook_url:
@@ -103,11 +108,14 @@ UPLOAD: dict[str, Any] = {
                 "content": {"application/json": {"schema": {"anyOf": [
                     {"$ref": "#/components/schemas/DocumentOut"},
                     {"type": "array", "items": {"$ref": "#/components/schemas/Accepted"}}]}}}},
-        "400": {"description": "Not a multipart upload with a `file`"},
+        "400": {"description": "Not a multipart upload with a `file`, cut short, or over the "
+                               "limits of files and fields"},
+        "408": {"description": "The upload paused longer than allowed"},
         "401": {"description": "No valid API key"},
         "403": {"description": "The key's role is below member"},
-        "413": {"description": "A file is larger than the upload limit"},
+        "413": {"description": "A file, or the request, is larger than its limit"},
         "422": {"description": "The webhook URL is not allowed"},
+        "429": {"description": "Too many uploads at once with this key"},
         "503": {"description": "The database is unavailable: retry after Retry-After"},
         "507": {"description": "The data disk is full: nothing was stored"}},
 }
