@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
@@ -71,17 +71,15 @@ class BodyLimit:
     async def _refusal(self, scope: Scope, headers: Headers) -> CustidError | None:
         """401 without a valid key (the app's routes that take a body all need one), 413 for a
         declared length over the limit."""
-        try:
-            if int(headers.get("content-length", "0")) > self.limit:
-                return self._too_large()
-        except ValueError:
-            pass  # the server answers a malformed length itself
         state = Request(scope).app.state
         scheme, _, key = headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not key or (state.keys.get(key) is None and (
                 await run_in_threadpool(state.keys.verify, state.db, key) is None)):
             return Unauthorized("a valid API key is needed: Authorization: Bearer <key>",
                                 headers={"WWW-Authenticate": "Bearer"})
+        with suppress(ValueError):  # the server answers a malformed length itself
+            if int(headers.get("content-length", "0")) > self.limit:
+                return self._too_large()
         return None
 
 

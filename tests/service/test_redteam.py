@@ -173,7 +173,7 @@ def test_bodies_need_a_key_first_and_stay_small(database_url: str, tmp_path: Pat
     with eager_client(database_url, tmp_path / "data", monkeypatch,
                       max_body_bytes="1000") as client:
         role = json.dumps({"role": "reader"}).encode()
-        anonymous = client.post("/v1/keys", content=role,
+        anonymous = client.post("/v1/keys", content=b" " * 2000,  # over the limit too
                                 headers={"Authorization": "Bearer nope"})
         assert anonymous.status_code == 401 and anonymous.json()["detail"]["code"] == (
             "unauthorized")
