@@ -174,6 +174,20 @@ class RateLimited(CustidError):
     http_status = 429
 
 
+class UploadStalled(CustidError):
+    """An upload's next bytes did not come within CUSTID_UPLOAD_IDLE_SECONDS."""
+
+    code = "upload_stalled"
+    http_status = 408
+
+
+class TooManyUploads(CustidError):
+    """More uploads at once with one key than CUSTID_MAX_UPLOADS_PER_KEY."""
+
+    code = "too_many_uploads"
+    http_status = 429
+
+
 class StorageError(CustidError):
     code = "storage_error"
 

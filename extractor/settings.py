@@ -65,6 +65,17 @@ class Settings(BaseSettings):
                                       "messages gets 413")
     max_number_length: int = Field(64, ge=1, le=64, description="Longest account number "
                                    "accepted (`POST /v1/accounts`; 422 above)")
+    max_request_bytes: int = Field(200 * 1024 * 1024, gt=0, description="Upload requests "
+                                   "larger in all (files, fields, framing) get 413 (an mbox: "
+                                   "over the mailbox limit)")
+    max_form_fields: int = Field(16, ge=0, description="More form fields than files in an "
+                                 "upload get 400")
+    upload_idle_seconds: float = Field(30.0, gt=0, description="Seconds an upload may send "
+                                       "nothing before it gets 408")
+    max_uploads_per_key: int = Field(8, ge=1, description="Uploads at once per key and API "
+                                     "process; more get 429")
+    max_body_bytes: int = Field(4 * 1024 * 1024, gt=0, description="Larger bodies of the "
+                                "other routes get 413, unread")
     webhook_allow: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Comma-separated hosts (*.example.com, *) or IP networks webhooks may call; "

@@ -23,6 +23,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 from starlette.routing import Route
 
+from extractor.api.limits import BodyLimit, UploadSlots, answer, secured
 from extractor.api.routes import accounts, documents, health, keys, lookup, metrics, review, web
 from extractor.errors import (
     BY_STATUS,
@@ -62,15 +63,9 @@ async def _sweep_forever(db: Database, store: Store, settings: Settings) -> None
             log.exception("sweep failed; trying again in %s s", settings.sweep_interval)
 
 
-def _answer(error: CustidError, **more: object) -> JSONResponse:
-    """Every error of the API: `{"detail": {"code", "message", ...more}}`."""
-    return JSONResponse({"detail": {"code": error.code, "message": error.message, **more}},
-                        status_code=error.http_status, headers=error.headers)
-
-
 async def _custid_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, CustidError)
-    return _answer(exc)
+    return answer(exc)
 
 
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -78,7 +73,7 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     error = BY_STATUS.get(exc.status_code, CustidError)(str(exc.detail), exc.headers)
     error.http_status = exc.status_code
-    return _answer(error)
+    return answer(error)
 
 
 async def _invalid_request(_request: Request, exc: Exception) -> JSONResponse:
@@ -87,25 +82,25 @@ async def _invalid_request(_request: Request, exc: Exception) -> JSONResponse:
     errors = exc.errors()
     message = "; ".join(".".join(map(str, error["loc"])) + ": " + error["msg"]
                         for error in errors[:3])
-    return _answer(InvalidRequest(message), errors=jsonable_encoder(errors))
+    return answer(InvalidRequest(message), errors=jsonable_encoder(errors))
 
 
 async def _server_error(_request: Request, _exc: Exception) -> JSONResponse:
     """A bug: the answer says no more (the server's log has the traceback)."""
-    return _answer(InternalError("the server failed on this request"))
+    return answer(InternalError("the server failed on this request"))
 
 
 async def _database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
     log.warning("database unavailable: %s", exc.__class__.__name__)
-    return _answer(DatabaseUnavailable("the database is unavailable; nothing was recorded, "
+    return answer(DatabaseUnavailable("the database is unavailable; nothing was recorded, "
                                        "try again", headers={"Retry-After": str(RETRY_AFTER)}))
 
 
 async def _os_error(_request: Request, exc: Exception) -> JSONResponse:
     if getattr(exc, "errno", None) in (errno.ENOSPC, errno.EDQUOT):
-        return _answer(DiskFull("the data disk is full; nothing was stored"))
+        return answer(DiskFull("the data disk is full; nothing was stored"))
     log.error("storage error: %s", exc.__class__.__name__)
-    return _answer(StorageError("the file could not be stored"))
+    return answer(StorageError("the file could not be stored"))
 
 
 class _App(FastAPI):
@@ -132,6 +127,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.admitter = Admitter(db, app.state.store)
         app.state.limiter = RateLimiter(settings.rate_limit)
         app.state.keys = KeyCache(settings.key_cache_seconds)
+        app.state.uploads = UploadSlots(settings.max_uploads_per_key)
         sweeper = (asyncio.create_task(_sweep_forever(db, app.state.store, settings))
                    if settings.sweep_interval else None)
         gc.collect()  # what startup built (150,000 objects; a full collection over them took
@@ -152,7 +148,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     app.router.routes.insert(0, Route("/v1/documents", documents.UploadEndpoint(), methods=["POST"],
                                       name="upload", include_in_schema=False))  # matched first
-    app.mount("/web", web.assets, name="web")
+    app.mount("/web", secured(web.assets), name="web")
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_exception_handler(CustidError, _custid_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)

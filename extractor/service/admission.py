@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import os
 import threading
 from collections.abc import AsyncIterator, Awaitable
@@ -17,18 +18,26 @@ from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from kombu.exceptions import KombuError
 from python_multipart.exceptions import FormParserError
-from python_multipart.multipart import MultipartParser, parse_options_header
+from python_multipart.multipart import MultipartParser, MultipartState, parse_options_header
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from extractor.errors import BadUpload, InputError, MalformedDocument, TooManyMessages
+from extractor.errors import (
+    BadUpload,
+    InputError,
+    MalformedDocument,
+    TooLarge,
+    TooManyMessages,
+    UploadStalled,
+)
 from extractor.read import mailbox
 from extractor.read.sniff import is_mbox, sniff
 from extractor.service import processing, queue
 from extractor.service.db import Database, lock_files
 from extractor.service.store import Staged, Store
 from extractor.service.tables import Document, new_id
+from extractor.settings import Settings
 
 if TYPE_CHECKING:  # python_multipart defines it for type checkers only
     from python_multipart.multipart import MultipartCallbacks
@@ -77,11 +86,26 @@ class Upload:
             staged.drain()
 
 
+class Bounds(NamedTuple):
+    """What one upload request may hold beside its files' sizes, and how long it may pause."""
+
+    request_bytes: int
+    fields: int
+    idle_seconds: float
+
+    @classmethod
+    def of(cls, settings: Settings) -> Bounds:
+        return cls(settings.max_request_bytes, settings.max_form_fields,
+                   settings.upload_idle_seconds)
+
+
 class _Receiver:
     """python-multipart callbacks: file parts go straight to staged files, fields to memory."""
 
-    def __init__(self, store: Store, limit: int, upload: Upload, mailbox_limit: int) -> None:
+    def __init__(self, store: Store, limit: int, fields: int, upload: Upload,
+                 mailbox_limit: int) -> None:
         self.store, self.limit, self.upload = store, limit, upload
+        self.fields_left = fields  # of any name, repeated ones too
         self.mailbox_limit = mailbox_limit
         self.head: bytearray | None = None  # a file's first bytes, until it is told an mbox or not
         self.header_name = self.header_value = b""
@@ -111,7 +135,10 @@ class _Receiver:
             self.staged = self.store.stage(self.limit)
             self.upload.files.append((display_name(options.get(b"filename", b"")), self.staged))
             self.head = bytearray()
+        elif not self.fields_left:
+            raise BadUpload("too many form fields besides the files")
         else:
+            self.fields_left -= 1
             self.field, self.name = bytearray(), name
 
     def on_part_data(self, data: bytes, start: int, end: int) -> None:
@@ -149,21 +176,41 @@ class _Receiver:
 
 
 async def receive(content_type: str, body: AsyncIterator[bytes], store: Store,
-                  limit: int, mailbox_limit: int | None = None) -> Upload:
+                  limit: int, mailbox_limit: int | None = None,
+                  bounds: Bounds | None = None) -> Upload:
     """Stage every `file` part of a multipart/form-data body (`admit` writes and syncs what is
-    left); TooLarge past `limit` bytes (`mailbox_limit` for an mbox, `limit` if None)."""
+    left); TooLarge past `limit` bytes a file (`mailbox_limit` for an mbox, `limit` if None),
+    and past the `bounds` of the request (none: only the count of files)."""
     kind, params = parse_options_header(content_type)
     if kind != b"multipart/form-data" or b"boundary" not in params:
         raise BadUpload("send the documents as multipart/form-data, field 'file'")
     upload = Upload()
-    parser = MultipartParser(params[b"boundary"], _Receiver(
-        store, limit, upload, limit if mailbox_limit is None else mailbox_limit).callbacks())
+    boxed = limit if mailbox_limit is None else mailbox_limit
+    request_bytes, fields, idle = bounds or (math.inf, MAX_FILES, None)
+    size = 0
+    chunks = aiter(body)
     try:
-        async for chunk in body:
+        parser = MultipartParser(params[b"boundary"],
+                                 _Receiver(store, limit, fields, upload, boxed).callbacks())
+        while True:
+            try:
+                async with asyncio.timeout(idle):
+                    chunk = await anext(chunks)
+            except StopAsyncIteration:
+                break
+            except TimeoutError as exc:
+                raise UploadStalled(f"nothing of the upload came for {idle} s") from exc
+            size += len(chunk)
+            # an mbox may be larger than other requests: its messages are the documents
+            allowed = max(request_bytes, boxed) if upload.mailboxes else request_bytes
+            if size > allowed:
+                raise TooLarge(f"the upload is larger than {allowed} bytes in all")
             parser.write(chunk)
             if upload.held >= HOLD:
                 await _through(asyncio.to_thread(upload.drain))
         parser.finalize()
+        if parser.state != MultipartState.END:  # cut short: its last file may be half there
+            raise BadUpload("the multipart body ended before its closing boundary")
     except FormParserError as exc:
         upload.discard()
         raise BadUpload(f"malformed multipart body: {exc}") from exc

@@ -3,19 +3,33 @@ Celery tasks eager) on SQLite and PostgreSQL, or against the part that broke."""
 
 from __future__ import annotations
 
+import asyncio
+import io
 import json
+import multiprocessing
+import resource
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from email.message import EmailMessage
+from multiprocessing.queues import Queue
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from PIL import Image
+from reportlab.pdfgen import canvas
 
+from extractor import evidence, extract
+from extractor.api.limits import UploadSlots
+from extractor.errors import TooManyUploads, UploadStalled
 from extractor.masking import DOT, mask_numbers
+from extractor.service.admission import Bounds, receive
+from extractor.service.store import LocalStore
+from extractor.settings import Settings
 from tests.conftest import Hooks, eager_client, new_key
 from tests.e2e.test_recover import BILLS, bill
 from tests.pages import pdf_of
+from tests.service.test_store import BOUNDARY, multipart
 
 # numbers an email shows: in its body (two on one line), in an attachment and in the names of
 # its attachments
@@ -175,3 +189,124 @@ def test_erasure_covers_documents_still_queued(client: TestClient,
     runner.run(held)  # the worker gets the message after the erasure
     assert client.get("/v1/accounts").json()["items"] == []
     assert client.get("/v1/documents").json()["items"] == []
+
+
+def huge_documents() -> dict[str, bytes]:
+    """An email with a 300,000-character line after its number, a 7,200-point PDF page."""
+    message = EmailMessage()
+    message["From"] = "Brightline Telecom <noreply@brightline.com>"
+    message["Subject"] = "Your statement"
+    message.set_content("Customer No.: 58213907 " + "x" * 300_000 + "\n")
+    sheet_bytes = io.BytesIO()
+    sheet = canvas.Canvas(sheet_bytes, pagesize=(7200, 7200), invariant=1)
+    sheet.setFont("Helvetica", 10)
+    sheet.drawString(3600, 3600, "Customer No.: 58213907")
+    sheet.showPage()
+    sheet.save()
+    return {"email": message.as_bytes(), "pdf": sheet_bytes.getvalue()}
+
+
+def _evidence_in_child(name: str, answers: Queue) -> None:
+    """Read and draw one evidence in this (spawned) process within 2 GB of address space, so
+    that a drawing of the whole page fails here instead of taking the machine: the PNG's size
+    and the peak memory the drawing added (MB)."""
+    resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+    data = huge_documents()[name]
+    finding = extract(data).findings[0]
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    try:
+        image = Image.open(io.BytesIO(evidence.render(data, finding, Settings())))
+    except MemoryError:
+        answers.put(None)
+        return
+    added = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    answers.put((image.size, added / 1024))
+
+
+@pytest.mark.parametrize("name", ["email", "pdf"])
+def test_evidence_of_a_huge_page_is_bounded(name: str) -> None:
+    context = multiprocessing.get_context("spawn")
+    answers = context.Queue()
+    child = context.Process(target=_evidence_in_child, args=(name, answers))
+    child.start()
+    answer = answers.get(timeout=300)
+    child.join()
+    assert answer is not None, "the evidence ran out of 2 GB"
+    (width, height), added_mb = answer
+    assert width <= evidence.MAX_PIXELS[0] and height <= evidence.MAX_PIXELS[1]
+    assert added_mb < 300  # drawing the whole page took 2.7 GB (the PDF) to 18 GB (the email)
+
+
+MULTIPART = {"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}
+
+
+def test_bodies_need_a_key_first_and_stay_small(database_url: str, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    with eager_client(database_url, tmp_path / "data", monkeypatch,
+                      max_body_bytes="1000") as client:
+        role = json.dumps({"role": "reader"}).encode()
+        anonymous = client.post("/v1/keys", content=b" " * 2000,  # over the limit too
+                                headers={"Authorization": "Bearer nope"})
+        assert anonymous.status_code == 401 and anonymous.json()["detail"]["code"] == (
+            "unauthorized")
+        assert client.post("/v1/keys", json={"role": "reader"}).status_code == 201
+        declared = client.post("/v1/keys", content=b" " * 2000)
+        streamed = client.post("/v1/keys", content=iter([role[:-1], b" " * 1000, b"}"]))
+        for refused in (declared, streamed):
+            assert refused.status_code == 413 and refused.json()["detail"]["code"] == "too_large"
+
+
+def test_uploads_cut_short_or_over_their_bounds_are_refused(
+        database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with eager_client(database_url, tmp_path / "data", monkeypatch, max_form_fields="2",
+                      max_request_bytes="20000") as client:
+        whole = multipart(("file", "bill.pdf", bill(*BILLS[0])))
+        cut = whole[:len(whole) // 2]
+        fields = multipart(*[(f"f{i}", None, b"x") for i in range(3)],
+                           ("file", "bill.pdf", b"%PDF-1.4"))
+        big = multipart(("file", "a.pdf", b"%PDF" + b"a" * 30_000))
+        long_boundary = {"Content-Type": "multipart/form-data; boundary=" + "b" * 300}
+        for body, headers, status, code in ((cut, MULTIPART, 400, "bad_upload"),
+                                            (fields, MULTIPART, 400, "bad_upload"),
+                                            (big, MULTIPART, 413, "too_large"),
+                                            (whole, long_boundary, 400, "bad_upload")):
+            answer = client.post("/v1/documents", content=body, headers=headers)
+            assert (answer.status_code, answer.json()["detail"]["code"]) == (status, code)
+        assert client.get("/v1/documents").json()["items"] == []
+        assert [p for p in (tmp_path / "data").rglob("*") if p.is_file() and p.stat().st_size
+                and p.suffix not in (".db", ".db-wal", ".db-shm")] == []  # no original stored
+        assert client.post("/v1/documents", content=whole, headers=MULTIPART).status_code == 202
+
+
+def test_a_stalled_upload_times_out(tmp_path: Path) -> None:
+    async def stalling() -> AsyncIterator[bytes]:
+        yield multipart(("file", "a.pdf", b"%PDF-1.4"))[:40]
+        await asyncio.sleep(60)
+
+    with pytest.raises(UploadStalled):
+        asyncio.run(receive(MULTIPART["Content-Type"], stalling(), LocalStore(tmp_path), 1000,
+                            bounds=Bounds(10_000, 2, 0.2)))
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()]
+
+
+def test_uploads_at_once_per_key_are_bounded() -> None:
+    slots = UploadSlots(2)
+    with slots.take("k1"), slots.take("k1"), slots.take("k2"), pytest.raises(TooManyUploads):
+        slots.take("k1").__enter__()
+    with slots.take("k1"), slots.take("k1"):  # given back
+        pass
+
+
+def test_pages_and_originals_are_neither_framed_nor_sniffed(client: TestClient) -> None:
+    page = b"<html><script>alert(1)</script></html>"
+    stored = client.post("/v1/documents", files=[("file", ("x.html", page, "text/html"))])
+    pdf = client.post("/v1/documents", files=[("file", ("b.pdf", bill(*BILLS[0])))])
+    answers = [client.get(path) for path in ("/", "/web/app.js")]
+    originals = [client.get(f"/v1/documents/{d.json()['id']}/original") for d in (stored, pdf)]
+    for answer in answers + originals:
+        assert answer.headers["x-frame-options"] == "DENY"
+        assert answer.headers["x-content-type-options"] == "nosniff"
+        assert "frame-ancestors 'none'" in answer.headers["content-security-policy"]
+    assert [o.headers["content-type"] for o in originals] == ["application/octet-stream",
+                                                              "application/pdf"]
+    assert all(o.headers["content-disposition"].startswith("attachment") for o in originals)

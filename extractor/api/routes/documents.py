@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import mimetypes
 import time
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -28,6 +27,7 @@ from extractor.api.deps import (
     rate_limit,
     require,
 )
+from extractor.api.limits import SECURITY_HEADERS
 from extractor.api.schemas import (
     Accepted,
     DocumentOut,
@@ -38,9 +38,14 @@ from extractor.api.schemas import (
     MessageProblem,
     Status,
 )
+from extractor.errors import InputError, TooLarge
+from extractor.read.sniff import DocType, sniff
 from extractor.service import admission, metrics, processing, queue, webhook
 from extractor.service.tables import Document
 
+MEDIA_TYPES: dict[DocType, str] = {
+    "pdf": "application/pdf", "png": "image/png", "jpeg": "image/jpeg", "tiff": "image/tiff",
+    "webp": "image/webp", "eml": "message/rfc822"}
 router = APIRouter(prefix="/v1/documents", tags=["documents"],
                    dependencies=[Depends(require("reader"))])
 MEMBER, ADMIN = Depends(require("member")), Depends(require("admin"))
@@ -71,9 +76,13 @@ async def upload(request: Request) -> JSONResponse:
     caller = await identify(request, state.db, await bearer(request))
     allow(caller, "member")
     settings = state.settings
-    files = await admission.receive(request.headers.get("content-type", ""), request.stream(),
-                                 state.store, settings.max_upload_bytes,
-                                 settings.max_mailbox_bytes)
+    most = max(settings.max_request_bytes, settings.max_mailbox_bytes)  # an mbox may be larger
+    if int(request.headers.get("content-length") or 0) > most:
+        raise TooLarge(f"the upload is larger than {most} bytes in all")
+    with state.uploads.take(caller.key_id):
+        files = await admission.receive(request.headers.get("content-type", ""),
+                                        request.stream(), state.store, settings.max_upload_bytes,
+                                        settings.max_mailbox_bytes, admission.Bounds.of(settings))
     webhook_url = files.fields.get("webhook_url") or None
     try:
         if webhook_url:
@@ -152,12 +161,15 @@ UPLOAD: dict[str, Any] = {
                 "content": {"application/json": {"schema": {"anyOf": [
                     {"$ref": "#/components/schemas/DocumentOut"},
                     {"type": "array", "items": {"$ref": "#/components/schemas/Accepted"}}]}}}},
-        "400": {"description": "Not a multipart upload with a `file`"},
+        "400": {"description": "Not a multipart upload with a `file`, cut short, or over the "
+                               "limits of files and fields"},
+        "408": {"description": "The upload paused longer than allowed"},
         "401": {"description": "No valid API key"},
         "403": {"description": "The key's role is below member"},
-        "413": {"description": "A file is larger than the upload limit, or an mbox than the "
-                               "mailbox limits (too_large, too_many_messages)"},
+        "413": {"description": "A file, or the request, is larger than its limit, or an mbox "
+                               "than the mailbox limits (too_large, too_many_messages)"},
         "422": {"description": "The webhook URL is not allowed"},
+        "429": {"description": "Too many uploads at once with this key"},
         "503": {"description": "The database is unavailable: retry after Retry-After"},
         "507": {"description": "The data disk is full: nothing was stored"}},
 }
@@ -198,9 +210,14 @@ def get_original(document_id: str, request: Request, db: DbDep, store: StoreDep,
         document = load(session, Document, document_id, workspace)
         rate_limit(request, caller)
         Reveal(caller).record(session, "original", document_id)
-    media_type = mimetypes.guess_type(document.filename)[0] or "application/octet-stream"
-    return Response(store.read(document.sha256), media_type=media_type,
-                    headers={"Content-Disposition": _attachment(document.filename)})
+    data = store.read(document.sha256)
+    try:
+        media_type = MEDIA_TYPES[sniff(data[:1024])]  # never from its name (an .html is no page)
+    except InputError:  # stored, but not a document custid reads
+        media_type = "application/octet-stream"
+    return Response(data, media_type=media_type,
+                    headers={"Content-Disposition": _attachment(document.filename),
+                             **SECURITY_HEADERS})
 
 
 def _attachment(filename: str) -> str:

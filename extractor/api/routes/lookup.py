@@ -3,6 +3,8 @@ a finding, for the caller's workspace."""
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -20,12 +22,39 @@ from extractor.api.deps import (
     require,
 )
 from extractor.api.schemas import LookupIssuer, LookupNumber
-from extractor.document.result import DocumentResult
+from extractor.document.result import DocumentResult, Finding
 from extractor.errors import InputError, NotFound
 from extractor.service.lookup import stored_numbers
+from extractor.service.store import Store
 from extractor.service.tables import Document
+from extractor.settings import Settings
 
 router = APIRouter(tags=["lookup"], dependencies=[Depends(require("reader"))])
+CACHED_BYTES = 32 << 20  # evidence PNGs kept per API process, newest used last
+
+
+class _Evidence:
+    """Evidence PNGs by original and finding, at most CACHED_BYTES; drawn one at a time, so that
+    many requests at once cost one drawing's memory (and one per original and finding)."""
+
+    def __init__(self) -> None:
+        self._pngs: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+        self._drawing = threading.Lock()
+
+    def png(self, store: Store, sha256: str, finding: Finding, settings: Settings) -> bytes:
+        key = (sha256, finding.model_dump_json())
+        with self._drawing:
+            if (png := self._pngs.get(key)) is not None:
+                self._pngs.move_to_end(key)
+                return png
+            png = evidence.render(store.read(sha256), finding, settings)
+            self._pngs[key] = png
+            while sum(map(len, self._pngs.values())) > CACHED_BYTES:
+                self._pngs.popitem(last=False)
+            return png
+
+
+_evidence = _Evidence()
 
 
 @router.get("/v1/lookup", response_model=list[LookupIssuer])
@@ -68,7 +97,7 @@ def evidence_png(document_id: str, n: int, request: Request, db: DbDep, store: S
             raise NotFound("no such finding")
         Reveal(caller).record(session, "document", document_id)
     try:
-        png = evidence.render(store.read(document.sha256), findings[n], settings)
+        png = _evidence.png(store, document.sha256, findings[n], settings)
     except FileNotFoundError as exc:
         raise NotFound("the original is gone") from exc
     except InputError as exc:

@@ -9,6 +9,8 @@ from fastapi import APIRouter
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
+from extractor.api.limits import SECURITY_HEADERS
+
 FOLDER = Path(__file__).resolve().parent.parent / "web"
 
 router = APIRouter(include_in_schema=False)
@@ -17,4 +19,4 @@ assets = StaticFiles(directory=FOLDER)
 
 @router.get("/")
 def page() -> FileResponse:
-    return FileResponse(FOLDER / "index.html", media_type="text/html")
+    return FileResponse(FOLDER / "index.html", media_type="text/html", headers=SECURITY_HEADERS)
