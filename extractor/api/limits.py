@@ -19,8 +19,9 @@ from extractor.errors import CustidError, TooLarge, TooManyUploads, Unauthorized
 
 UPLOAD = ("POST", "/v1/documents")  # streamed to disk by its own route, within its own limits
 SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; object-src 'none'; base-uri 'none'; "
-                               "frame-ancestors 'none'; form-action 'self'",
+    # blob: for the evidence PNGs the page fetches with its key and shows from memory
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' blob:; object-src 'none'; "
+                               "base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
 }
