@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
-import io
 import os
 import resource
 import socket
@@ -24,11 +23,11 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from email.message import EmailMessage
 from pathlib import Path
 
 import httpx
-from reportlab.pdfgen import canvas
+
+from samples.hostile import huge_documents
 
 BOUNDARY = "redteam"
 
@@ -106,20 +105,6 @@ def _multipart(*parts: tuple[str, str | None, bytes]) -> bytes:
     return body + f"--{BOUNDARY}--\r\n".encode()
 
 
-def _documents() -> dict[str, bytes]:
-    message = EmailMessage()
-    message["From"] = "Brightline Telecom <noreply@brightline.com>"
-    message["Subject"] = "Your statement"
-    message.set_content("Customer No.: 58213907 " + "x" * 300_000 + "\n")
-    pdf = io.BytesIO()
-    sheet = canvas.Canvas(pdf, pagesize=(7200, 7200), invariant=1)
-    sheet.setFont("Helvetica", 10)
-    sheet.drawString(3600, 3600, "Customer No.: 58213907")
-    sheet.showPage()
-    sheet.save()
-    return {"email-300k-line.eml": message.as_bytes(), "page-7200pt.pdf": pdf.getvalue()}
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--memory-gb", type=float, default=3.0)
@@ -157,7 +142,7 @@ def main() -> None:
         auth = {"Authorization": f"Bearer {key}"}
         client = httpx.Client(base_url=base, headers=auth, timeout=120)
         evidence = []
-        for name, data in _documents().items():  # stored through the API, read here
+        for name, data in huge_documents().items():  # stored through the API, read here
             document_id = client.post("/v1/documents", files={"file": (name, data)}).json()["id"]
             with database(url).session() as session:
                 row = session.get(Document, document_id)

@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
-from reportlab.pdfgen import canvas
 
 from extractor import evidence, extract
 from extractor.api.limits import UploadSlots
@@ -26,6 +25,7 @@ from extractor.masking import DOT, mask_numbers
 from extractor.service.admission import Bounds, receive
 from extractor.service.store import LocalStore
 from extractor.settings import Settings
+from samples.hostile import huge_documents
 from tests.conftest import Hooks, eager_client, new_key
 from tests.e2e.test_recover import BILLS, bill
 from tests.pages import pdf_of
@@ -191,21 +191,6 @@ def test_erasure_covers_documents_still_queued(client: TestClient,
     assert client.get("/v1/documents").json()["items"] == []
 
 
-def huge_documents() -> dict[str, bytes]:
-    """An email with a 300,000-character line after its number, a 7,200-point PDF page."""
-    message = EmailMessage()
-    message["From"] = "Brightline Telecom <noreply@brightline.com>"
-    message["Subject"] = "Your statement"
-    message.set_content("Customer No.: 58213907 " + "x" * 300_000 + "\n")
-    sheet_bytes = io.BytesIO()
-    sheet = canvas.Canvas(sheet_bytes, pagesize=(7200, 7200), invariant=1)
-    sheet.setFont("Helvetica", 10)
-    sheet.drawString(3600, 3600, "Customer No.: 58213907")
-    sheet.showPage()
-    sheet.save()
-    return {"email": message.as_bytes(), "pdf": sheet_bytes.getvalue()}
-
-
 def _evidence_in_child(name: str, answers: Queue) -> None:
     """Read and draw one evidence in this (spawned) process within 2 GB of address space, so
     that a drawing of the whole page fails here instead of taking the machine: the PNG's size
@@ -223,7 +208,7 @@ def _evidence_in_child(name: str, answers: Queue) -> None:
     answers.put((image.size, added / 1024))
 
 
-@pytest.mark.parametrize("name", ["email", "pdf"])
+@pytest.mark.parametrize("name", ["email-300k-line.eml", "page-7200pt.pdf"])
 def test_evidence_of_a_huge_page_is_bounded(name: str) -> None:
     context = multiprocessing.get_context("spawn")
     answers = context.Queue()
