@@ -83,20 +83,22 @@ def extractor() -> Extractor:
     return Extractor(Settings())
 
 
+def _started(variable: str) -> str:
+    """Where scripts/test.sh started a server for the suite."""
+    url = os.environ.get(variable)
+    if not url:
+        pytest.fail(f"{variable} is not set: run the suite with scripts/test.sh")
+    return url
+
+
 @pytest.fixture(scope="session")
 def redis_url() -> str:
-    url = os.environ.get("CUSTID_TEST_REDIS_URL")
-    if not url:
-        pytest.fail("CUSTID_TEST_REDIS_URL is not set: run the suite with scripts/test.sh")
-    return url
+    return _started("CUSTID_TEST_REDIS_URL")
 
 
 @pytest.fixture(scope="session")
 def postgres_url() -> str:
-    url = os.environ.get("CUSTID_TEST_DATABASE_URL")
-    if not url:
-        pytest.fail("CUSTID_TEST_DATABASE_URL is not set: run the suite with scripts/test.sh")
-    return url
+    return _started("CUSTID_TEST_DATABASE_URL")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -118,10 +120,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 @pytest.fixture(scope="session")
 def s3_endpoint() -> str:
-    url = os.environ.get("CUSTID_TEST_S3_ENDPOINT")
-    if not url:
-        pytest.fail("CUSTID_TEST_S3_ENDPOINT is not set: run the suite with scripts/test.sh")
-    return url
+    return _started("CUSTID_TEST_S3_ENDPOINT")
 
 
 @pytest.fixture(params=["local", "s3"])

@@ -9,12 +9,13 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 import redis
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Page, sync_playwright
 
 from extractor.service.serve import api_command, free_port, worker_command
 from samples.mailboxes import messages, write_mbox
@@ -54,20 +55,14 @@ def service(redis_url: str, tmp_path_factory: pytest.TempPathFactory,
         logs.close()
 
 
-def test_upload_through_the_page(service: tuple[str, str], tmp_path: Path) -> None:
-    """Upload a bill through the web page, wait for its number and evidence image, and save a
-    screenshot; no error on the page."""
-    assert Path(CHROMIUM).exists(), "apt-get install chromium (scripts/setup.sh does)"
+@contextmanager
+def page_with_key(service: tuple[str, str], profile: Path, errors: list[str],
+                  **options: object) -> Iterator[Page]:
+    """The page in Chromium with the service's key set; errors on it are added to `errors`."""
     url, key = service
-    page = httpx.get(url)
-    assert page.status_code == 200 and 'src="/web/app.js"' in page.text
-    assert httpx.get(f"{url}/web/style.css").status_code == 200
-    screenshot, expected = tmp_path / "page.png", "21915-5716"
-    errors: list[str] = []
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            tmp_path / "profile", executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS,
-            viewport={"width": 1100, "height": 1300})
+            profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS, **options)
         try:
             page = context.pages[0] if context.pages else context.new_page()
             page.set_default_timeout(TIMEOUT_MS)
@@ -76,21 +71,36 @@ def test_upload_through_the_page(service: tuple[str, str], tmp_path: Path) -> No
             page.get_by_label("API key (kept in this tab only)").fill(key)
             page.get_by_role("button", name="Use this key").click()
             page.get_by_text("The key is set for this tab.").wait_for()
-            page.get_by_label("Documents to add").set_input_files(SAMPLES / "doc-00002.pdf")
-            page.locator("#progress li.done").wait_for()
-            progress = page.locator("#progress li").first.inner_text()
-
-            page.get_by_label("Show full numbers").check()
-            page.get_by_role("button", name="Look up").click()
-            number = page.locator('[data-testid="number"]', has_text=expected)
-            number.first.wait_for()
-            page.wait_for_function("() => [...document.querySelectorAll('.number img')]"
-                                   ".some((image) => image.complete && image.naturalWidth > 0)")
-            width = page.locator(".number img").first.evaluate("(image) => image.naturalWidth")
-            page.screenshot(path=screenshot, full_page=True)
-            seen = number.first.inner_text()
+            yield page
         finally:
             context.close()
+
+
+def test_upload_through_the_page(service: tuple[str, str], tmp_path: Path) -> None:
+    """Upload a bill through the web page, wait for its number and evidence image, and save a
+    screenshot; no error on the page."""
+    assert Path(CHROMIUM).exists(), "apt-get install chromium (scripts/setup.sh does)"
+    url, _key = service
+    answer = httpx.get(url)
+    assert answer.status_code == 200 and 'src="/web/app.js"' in answer.text
+    assert httpx.get(f"{url}/web/style.css").status_code == 200
+    screenshot, expected = tmp_path / "page.png", "21915-5716"
+    errors: list[str] = []
+    with page_with_key(service, tmp_path / "profile", errors,
+                       viewport={"width": 1100, "height": 1300}) as page:
+        page.get_by_label("Documents to add").set_input_files(SAMPLES / "doc-00002.pdf")
+        page.locator("#progress li.done").wait_for()
+        progress = page.locator("#progress li").first.inner_text()
+
+        page.get_by_label("Show full numbers").check()
+        page.get_by_role("button", name="Look up").click()
+        number = page.locator('[data-testid="number"]', has_text=expected)
+        number.first.wait_for()
+        page.wait_for_function("() => [...document.querySelectorAll('.number img')]"
+                               ".some((image) => image.complete && image.naturalWidth > 0)")
+        width = page.locator(".number img").first.evaluate("(image) => image.naturalWidth")
+        page.screenshot(path=screenshot, full_page=True)
+        seen = number.first.inner_text()
     print(f"screenshot: {screenshot}")
     assert not errors, f"errors on the page: {'; '.join(errors)}"
     assert seen == expected and width > 0
@@ -100,26 +110,14 @@ def test_upload_through_the_page(service: tuple[str, str], tmp_path: Path) -> No
 
 def test_an_mbox_through_the_page(service: tuple[str, str], tmp_path: Path) -> None:
     """An mbox dropped on the page shows a line per message, each followed until done."""
-    url, key = service
     write_mbox(tmp_path / "export", messages(4, 0.5, 5, tmp_path / "generated"))
     errors: list[str] = []
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            tmp_path / "profile", executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
-        try:
-            page = context.pages[0] if context.pages else context.new_page()
-            page.set_default_timeout(TIMEOUT_MS)
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            page.goto(url)
-            page.get_by_label("API key (kept in this tab only)").fill(key)
-            page.get_by_role("button", name="Use this key").click()
-            page.get_by_label("Documents to add").set_input_files(tmp_path / "export")
-            page.wait_for_function("() => document.querySelectorAll("
-                                   "'#progress .messages li.done').length === 4")
-            lines = page.locator("#progress .messages li").all_inner_texts()
-            heading = page.locator("#progress > li > span").nth(1).inner_text()
-        finally:
-            context.close()
+    with page_with_key(service, tmp_path / "profile", errors) as page:
+        page.get_by_label("Documents to add").set_input_files(tmp_path / "export")
+        page.wait_for_function("() => document.querySelectorAll("
+                               "'#progress .messages li.done').length === 4")
+        lines = page.locator("#progress .messages li").all_inner_texts()
+        heading = page.locator("#progress > li > span").nth(1).inner_text()
     assert not errors, f"errors on the page: {'; '.join(errors)}"
     assert heading == "4 messages"
     assert [line.split(":")[0] for line in lines] == [f"export#{n}" for n in range(1, 5)]
